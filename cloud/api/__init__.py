@@ -1,0 +1,1 @@
+"""Plumbing shared by every HTTP API: errors, parsing, auth, routing, base views."""

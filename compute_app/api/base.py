@@ -1,0 +1,55 @@
+"""Base view of the compute API: microversion negotiation and its headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloud.api.views import APIView, query_int
+from compute_app.api.microversion import MIN_VERSION, APIVersion, add_version_headers, requested_version
+
+
+class ComputeAPIView(APIView):
+    """Every compute view: ``request.api_version`` is set before the handler runs
+    (also before authentication, so a bad version is refused first, as Nova does)
+    and every response, errors included, carries the version headers."""
+
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+        request.api_version = requested_version(request.META)
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        version = getattr(request, "api_version", None)
+        add_version_headers(response, version if isinstance(version, APIVersion) else MIN_VERSION)
+        return response
+
+    @property
+    def version(self) -> APIVersion:
+        return self.request.api_version
+
+
+def page_params(request, max_limit: int) -> tuple[int, str | None]:
+    """``limit`` (capped by the configured maximum) and ``marker`` query parameters."""
+    limit = query_int(request, "limit", max_limit, minimum=0, maximum=2**31 - 1)
+    return min(limit, max_limit), request.query_params.get("marker") or None
+
+
+def api_base(request) -> str:
+    """Absolute URL of /compute as this client reached it."""
+    return request.build_absolute_uri("/compute").rstrip("/")
+
+
+def resource_links(request, path: str) -> list[dict[str, str]]:
+    """Nova's ``links`` of a resource: ``self`` (versioned) and ``bookmark`` (unversioned).
+
+    ``path`` is relative to the API root, e.g. ``"servers/<uuid>"``.
+    """
+    base = api_base(request)
+    return [{"rel": "self", "href": f"{base}/v2.1/{path}"}, {"rel": "bookmark", "href": f"{base}/{path}"}]
+
+
+def next_link(request, path: str, marker: str) -> dict[str, str]:
+    """``{"rel": "next", ...}``: the same query with ``marker`` set to the last item."""
+    params = request.query_params.copy()
+    params["marker"] = marker
+    return {"rel": "next", "href": f"{api_base(request)}/v2.1/{path}?{params.urlencode()}"}

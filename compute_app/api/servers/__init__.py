@@ -1,0 +1,1 @@
+"""The servers resource: views, request validation, response shapes, filters."""

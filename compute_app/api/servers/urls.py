@@ -1,0 +1,3 @@
+"""(Placeholder: server routes.)"""
+
+urlpatterns: list = []

@@ -1,0 +1,146 @@
+"""Quota limits and usage for compute resources.
+
+Usage is *counted* from the records themselves (instances that are not deleted,
+keypairs, ...) rather than kept in counters, so it can never drift and deleting
+an instance releases its quota by construction. To make check-and-consume
+atomic, :func:`reserve_instances` takes a row lock on the project's
+:class:`~compute_app.models.QuotaLock` inside the caller's transaction: two
+concurrent creates in one project serialise on that row, and the second sees
+the first one's instances.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Sum
+
+from cloud.api.errors import QuotaExceeded
+from compute_app.models import Instance, KeyPair, Quota, QuotaClass, QuotaLock
+
+UNLIMITED = -1
+
+# Nova's defaults. Network quotas are only shown before microversion 2.36 and
+# injected-file quotas before 2.57; they are accepted and stored, never enforced.
+DEFAULTS: dict[str, int] = {
+    "instances": 10,
+    "cores": 20,
+    "ram": 51200,
+    "key_pairs": 100,
+    "metadata_items": 128,
+    "server_groups": 10,
+    "server_group_members": 10,
+    "injected_files": 5,
+    "injected_file_content_bytes": 10240,
+    "injected_file_path_bytes": 255,
+    "floating_ips": 10,
+    "fixed_ips": -1,
+    "security_groups": 10,
+    "security_group_rules": 20,
+}
+NETWORK_RESOURCES = ("floating_ips", "fixed_ips", "security_groups", "security_group_rules")
+INJECTED_FILE_RESOURCES = ("injected_files", "injected_file_content_bytes", "injected_file_path_bytes")
+# Resources counted per user rather than per project.
+USER_RESOURCES = ("key_pairs",)
+
+
+def default_limits() -> dict[str, int]:
+    limits = dict(DEFAULTS)
+    for resource, hard_limit in QuotaClass.objects.filter(class_name="default").values_list(
+            "resource", "hard_limit"):
+        if resource in limits:
+            limits[resource] = hard_limit
+    return limits
+
+
+def project_limits(project_id: str, user_id: str | None = None) -> dict[str, int]:
+    """Effective limits: defaults, overlaid by the project's, then the user's quotas."""
+    limits = default_limits()
+    rows = Quota.objects.filter(project_id=project_id, user_id="")
+    for resource, hard_limit in rows.values_list("resource", "hard_limit"):
+        if resource in limits:
+            limits[resource] = hard_limit
+    if user_id:
+        rows = Quota.objects.filter(project_id=project_id, user_id=user_id)
+        for resource, hard_limit in rows.values_list("resource", "hard_limit"):
+            if resource in limits:
+                limits[resource] = hard_limit
+    return limits
+
+
+def instance_usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
+    query = Instance.objects.filter(project_id=project_id, deleted=False)
+    if user_id:
+        query = query.filter(user_id=user_id)
+    totals = query.aggregate(instances=Count("uuid"), cores=Sum("vcpus"), ram=Sum("memory_mb"))
+    return {key: int(value or 0) for key, value in totals.items()}
+
+
+def usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
+    """Current usage of every countable resource (key_pairs: the user's, if given)."""
+    used = {resource: 0 for resource in DEFAULTS}
+    used.update(instance_usage(project_id, user_id))
+    if user_id:
+        used["key_pairs"] = KeyPair.objects.filter(user_id=user_id).count()
+    return used
+
+
+def lock_project(project_id: str) -> None:
+    """Serialise quota decisions of one project until the transaction ends."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_project() must run inside transaction.atomic()")
+    QuotaLock.objects.bulk_create([QuotaLock(project_id=project_id)], ignore_conflicts=True)
+    QuotaLock.objects.select_for_update().get(project_id=project_id)
+
+
+def _over(limit: int, used: int, requested: int) -> bool:
+    return limit != UNLIMITED and used + requested > limit
+
+
+def reserve_instances(project_id: str, user_id: str, *, min_count: int, max_count: int, vcpus: int,
+                      memory_mb: int) -> int:
+    """How many of ``max_count`` instances fit (at least ``min_count``), or QuotaExceeded.
+
+    Must be called inside the transaction that creates the instances: the
+    project lock it takes is what makes the check and the creation atomic.
+    """
+    lock_project(project_id)
+    limits = project_limits(project_id, user_id)
+    used = instance_usage(project_id)
+    per_instance = {"instances": 1, "cores": vcpus, "ram": memory_mb}
+    allowed = max_count
+    for resource, amount in per_instance.items():
+        limit = limits[resource]
+        if limit == UNLIMITED or amount == 0:
+            continue
+        fits = max(0, (limit - used[resource]) // amount)
+        allowed = min(allowed, fits)
+    if allowed < min_count:
+        over = [r for r, amount in per_instance.items()
+                if _over(limits[r], used[r], amount * min_count)]
+        resource = over[0] if over else "instances"
+        requested = per_instance[resource] * min_count
+        raise QuotaExceeded(
+            f"Quota exceeded for {resource}: Requested {requested}, but already used "
+            f"{used[resource]} of {limits[resource]} {resource}"
+        )
+    return allowed
+
+
+def check_keypairs(project_id: str, user_id: str, adding: int = 1) -> None:
+    limit = project_limits(project_id, user_id)["key_pairs"]
+    used = KeyPair.objects.filter(user_id=user_id).count()
+    if _over(limit, used, adding):
+        raise QuotaExceeded("Quota exceeded, too many key pairs.")
+
+
+def check_metadata_items(project_id: str, count: int) -> None:
+    limit = project_limits(project_id)["metadata_items"]
+    if _over(limit, 0, count):
+        raise QuotaExceeded(f"Quota exceeded for metadata_items: Requested {count}, but the limit is {limit}")
+
+
+__all__ = [
+    "DEFAULTS", "NETWORK_RESOURCES", "INJECTED_FILE_RESOURCES", "UNLIMITED", "check_keypairs",
+    "check_metadata_items", "default_limits", "instance_usage", "lock_project", "project_limits",
+    "reserve_instances", "usage",
+]

@@ -1,0 +1,1 @@
+"""Console auth tokens and the websocket proxy to instances' VNC/SPICE/serial consoles."""

@@ -1,0 +1,1 @@
+"""Console tokens arrive with the console issue."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImageConfig(AppConfig):
+    name = "image_app"
+    verbose_name = "Images"

@@ -1,0 +1,1 @@
+"""Network records arrive with the networking issue."""

@@ -1,0 +1,55 @@
+"""Shared fixtures.
+
+* In-process API tests use pytest-django's ``db`` (PostgreSQL) and
+  :func:`api` (a DRF client with a real token of a given user).
+* Live tests use :func:`live_cloud`: the API server and Celery workers as
+  subprocesses, with their own database and broker key prefix.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.harness import LiveCloud, make_workdir, remove_workdir
+
+
+@pytest.fixture(scope="session")
+def live_cloud(request):
+    workdir = make_workdir()
+    cloud = LiveCloud(workdir=workdir)
+    try:
+        cloud.start()
+    except BaseException:
+        _dump_logs(cloud)
+        cloud.stop()
+        raise
+    yield cloud
+    if request.session.testsfailed:
+        _dump_logs(cloud)
+    cloud.stop()
+    if not request.session.testsfailed and not os.environ.get("KEEP_TEST_LOGS"):
+        remove_workdir(workdir)
+
+
+def _dump_logs(cloud: LiveCloud, tail: int = 4000) -> None:
+    print(f"\n=== live cloud logs in {cloud.workdir} ===")
+    for proc in cloud.procs:
+        print(f"--- {proc.name} (last {tail} chars) ---\n{proc.log()[-tail:]}")
+
+
+@pytest.fixture
+def make_account(db):
+    """Create a user with roles on a project; returns (user, project, token)."""
+    from tests.factories import make_account as factory
+
+    return factory
+
+
+@pytest.fixture
+def api(db):
+    """A DRF test client factory: ``api(token)`` sends X-Auth-Token and JSON."""
+    from tests.factories import api_client
+
+    return api_client
