@@ -232,13 +232,15 @@ class LiveCloud:
         try:
             with conn.cursor() as cur:
                 cur.execute(query, params)
-                return cur.fetchall() if cur.description else []
+                rows = cur.fetchall() if cur.description else []
+            conn.commit()
+            return rows
         finally:
             conn.close()
 
     def wait_for_services(self, binaries: list[str], compute_hosts: list[str], timeout: float = 60) -> None:
         def ready() -> bool:
-            rows = self.sql("SELECT binary, host FROM compute_app_service WHERE last_seen_at IS NOT NULL")
+            rows = self.sql('SELECT "binary", host FROM compute_app_service WHERE last_seen_at IS NOT NULL')
             seen = {(b, h) for b, h in rows}
             have_binaries = {b for b, _ in seen}
             have_nodes = {h for (h,) in self.sql("SELECT host FROM compute_app_computenode")}

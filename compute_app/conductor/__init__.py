@@ -1,1 +1,1 @@
-"""conductor."""
+"""The conductor: orchestration, and every database write on behalf of hosts."""

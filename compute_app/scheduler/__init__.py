@@ -1,1 +1,2 @@
-"""scheduler."""
+"""Host selection (pure functions over a snapshot of host state) and the
+atomic resource claims that make a selection stick."""

@@ -1,0 +1,102 @@
+"""A snapshot of every compute node as the scheduler sees it.
+
+Filters and weighers work on these plain objects only, so they can be tested
+without a database or a broker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@dataclass
+class HostState:
+    host: str
+    node: str
+    node_id: int = 0
+    enabled: bool = True
+    up: bool = True
+    availability_zone: str = "nova"
+    hypervisor_type: str = "fake"
+    vcpus_total: int = 0
+    vcpus_used: int = 0
+    vcpus_limit: int = 0
+    memory_mb_total: int = 0
+    memory_mb_used: int = 0
+    memory_mb_limit: int = 0
+    local_gb_total: int = 0
+    local_gb_used: int = 0
+    local_gb_limit: int = 0
+    failed_builds: int = 0
+    num_instances: int = 0
+    aggregates_metadata: list[dict[str, str]] = field(default_factory=list)
+    cpu_arch: str = "x86_64"
+
+    @property
+    def free_vcpus(self) -> int:
+        return self.vcpus_limit - self.vcpus_used
+
+    @property
+    def free_ram_mb(self) -> int:
+        return self.memory_mb_limit - self.memory_mb_used
+
+    @property
+    def free_disk_gb(self) -> int:
+        return self.local_gb_limit - self.local_gb_used
+
+    def consume(self, vcpus: int, memory_mb: int, disk_gb: int) -> None:
+        """Account a claim made during this scheduling pass (multi-create)."""
+        self.vcpus_used += vcpus
+        self.memory_mb_used += memory_mb
+        self.local_gb_used += disk_gb
+        self.num_instances += 1
+
+
+@dataclass
+class RequestSpec:
+    """What one instance asks of a host."""
+
+    vcpus: int
+    memory_mb: int
+    disk_gb: int
+    availability_zone: str | None = None
+    force_host: str | None = None
+    force_node: str | None = None
+    flavor_extra_specs: dict[str, str] = field(default_factory=dict)
+    image_properties: dict[str, Any] = field(default_factory=dict)
+    ignore_hosts: list[str] = field(default_factory=list)
+    scheduler_hints: dict[str, Any] = field(default_factory=dict)
+
+
+def load_host_states() -> list[HostState]:
+    """Every compute node, with its service's state and its aggregates, in 3 queries."""
+    from compute_app.models import AggregateHost, ComputeNode, Service
+
+    now = timezone.now()
+    services = {s.host: s for s in Service.objects.filter(binary="nova-compute")}
+    aggregates: dict[str, list[dict[str, str]]] = {}
+    for host, metadata in AggregateHost.objects.values_list("host", "aggregate__metadata"):
+        aggregates.setdefault(host, []).append(metadata or {})
+    states = []
+    for node in ComputeNode.objects.all():
+        service = services.get(node.host)
+        zone = next((m["availability_zone"] for m in aggregates.get(node.host, [])
+                     if m.get("availability_zone")), settings.DEFAULT_AVAILABILITY_ZONE)
+        states.append(HostState(
+            host=node.host, node=node.hypervisor_hostname, node_id=node.id,
+            enabled=service is not None and not service.disabled,
+            up=service is not None and service.is_up(now),
+            availability_zone=zone, hypervisor_type=node.hypervisor_type,
+            vcpus_total=node.vcpus, vcpus_used=node.vcpus_used, vcpus_limit=node.vcpus_limit,
+            memory_mb_total=node.memory_mb, memory_mb_used=node.memory_mb_used,
+            memory_mb_limit=node.memory_mb_limit,
+            local_gb_total=node.local_gb, local_gb_used=node.local_gb_used, local_gb_limit=node.local_gb_limit,
+            failed_builds=node.failed_builds, num_instances=node.running_vms,
+            aggregates_metadata=aggregates.get(node.host, []),
+            cpu_arch=(node.cpu_info or {}).get("arch", "x86_64"),
+        ))
+    return states
