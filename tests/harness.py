@@ -48,6 +48,8 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, interval: floa
             result = predicate()
             if result:
                 return result
+        except AssertionError:
+            raise  # a definite failure, not a "not yet"
         except Exception as exc:  # noqa: BLE001 - keep polling, report the last one
             last_exc = exc
         time.sleep(interval)
@@ -265,6 +267,55 @@ class LiveCloud:
         if microversion:
             session.headers["OpenStack-API-Version"] = f"compute {microversion}"
         return session
+
+    # --- compute helpers ------------------------------------------------------------------
+    def insert_image(self, name: str = "test-image", *, size: int = 1024, visibility: str = "public",
+                     min_ram: int = 0, min_disk: int = 0, properties: dict | None = None) -> str:
+        """An active image record without data, for pipeline tests that never read image bytes."""
+        image_id = str(uuid.uuid4())
+        self.sql("INSERT INTO image_app_image (id, name, status, visibility, protected, os_hidden, owner, "
+                 "disk_format, container_format, size, min_disk, min_ram, properties, tags, created_at, "
+                 "updated_at) VALUES (%s, %s, 'active', %s, false, false, NULL, 'qcow2', 'bare', %s, %s, %s, "
+                 "%s, '[]', now(), now())",
+                 (image_id, name, visibility, size, min_disk, min_ram, json.dumps(properties or {})))
+        return image_id
+
+    def insert_flavor(self, flavorid: str, *, ram: int = 512, vcpus: int = 1, disk: int = 1) -> str:
+        self.sql("INSERT INTO compute_app_flavor (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, swap, "
+                 "rxtx_factor, disabled, is_public, extra_specs, created_at, updated_at) VALUES "
+                 "(%s, %s, %s, %s, %s, 0, 0, 1.0, false, true, '{}', now(), now())",
+                 (flavorid, f"flavor-{flavorid}", ram, vcpus, disk))
+        return flavorid
+
+    def boot(self, session: requests.Session, image_id: str, flavor: str = "1", name: str | None = None,
+             expect: int = 202, **server: Any) -> requests.Response:
+        body = {"server": {"name": name or f"vm-{uuid.uuid4().hex[:6]}", "imageRef": image_id,
+                           "flavorRef": flavor, "networks": "auto", **server}}
+        response = session.post(f"{self.url}/compute/v2.1/servers", json=body, timeout=30)
+        assert response.status_code == expect, response.text
+        return response
+
+    def server(self, session: requests.Session, server_id: str) -> dict | None:
+        response = session.get(f"{self.url}/compute/v2.1/servers/{server_id}", timeout=10)
+        if response.status_code == 404:
+            return None
+        assert response.status_code == 200, response.text
+        return response.json()["server"]
+
+    def wait_status(self, session: requests.Session, server_id: str, statuses: tuple[str, ...] = ("ACTIVE",),
+                    timeout: float = 30) -> dict:
+        """Poll until the server reaches one of ``statuses`` (ERROR ends the wait early with a failure)."""
+        def reached():
+            server = self.server(session, server_id)
+            assert server is not None, f"server {server_id} disappeared"
+            if server["status"] == "ERROR" and "ERROR" not in statuses:
+                raise AssertionError(f"server went to ERROR: {server.get('fault')}")
+            return server if server["status"] in statuses else None
+        return wait_for(reached, timeout=timeout, interval=0.1, what=f"server {server_id} in {statuses}")
+
+    def wait_gone(self, session: requests.Session, server_id: str, timeout: float = 30) -> None:
+        wait_for(lambda: self.server(session, server_id) is None, timeout=timeout, interval=0.1,
+                 what=f"server {server_id} deleted")
 
     def os_env(self, user: str = "admin", password: str = ADMIN_PASSWORD, project: str = "admin") -> dict:
         """Environment for the ``openstack``/``nova`` CLIs, as an openrc file would set it."""
