@@ -7,10 +7,14 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloud.settings")
 
+import django  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.core.asgi import get_asgi_application  # noqa: E402
 
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from cloud.asgi_http import ThreadPoolASGIHandler  # noqa: E402
+
+django_asgi_app = ThreadPoolASGIHandler()
 
 from cloud.routing import websocket_urlpatterns  # noqa: E402
 from compute_app.servicegroup.heartbeat import start_api_heartbeat  # noqa: E402

@@ -103,11 +103,10 @@ if env_bool("CLOUD_NO_DB", False):
     # the conductor); the dummy backend turns any accidental ORM use into an error.
     DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 else:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+        # psycopg2 with a per-process pool: see cloud/db/pooled_postgresql/base.py.
+        DATABASES["default"]["ENGINE"] = "cloud.db.pooled_postgresql"
     if os.environ.get("CLOUD_TEST_DB_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": os.environ["CLOUD_TEST_DB_NAME"]}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -76,13 +76,18 @@ def latest_action(instance_uuid: str, action: str) -> InstanceAction | None:
 def record_event(instance_uuid: str, action: str, event: str, *, success: bool, host: str | None = None,
                  started_at=None, details: str | None = None, traceback: str | None = None,
                  finish_action: bool = False, message: str | None = None) -> None:
-    """Add a finished event to the instance's latest ``action``; optionally close the action."""
-    record = latest_action(instance_uuid, action)
-    if record is None:
-        return
+    """Add a finished event to the instance's latest ``action``; optionally close the action.
+
+    Runs on every build step, so it stays narrow: the action's id only, one
+    insert, and an update of the action only when it finishes or fails.
+    """
     now = timezone.now()
+    action_id = (InstanceAction.objects.filter(instance_id=instance_uuid, action=action)
+                 .order_by("-start_time", "-id").values_list("id", flat=True).first())
+    if action_id is None:
+        return
     InstanceActionEvent.objects.create(
-        action=record, event=event, start_time=started_at or now, finish_time=now,
+        action_id=action_id, event=event, start_time=started_at or now, finish_time=now,
         result="Success" if success else "Error", host=host, details=details, traceback=traceback,
     )
     if finish_action or not success:
@@ -93,7 +98,7 @@ def record_event(instance_uuid: str, action: str, event: str, *, success: bool, 
             updates["message"] = "Error"
         elif message:
             updates["message"] = message
-        InstanceAction.objects.filter(pk=record.pk).update(**updates)
+        InstanceAction.objects.filter(pk=action_id).update(**updates)
 
 
 def finish_action(instance_uuid: str, action: str) -> None:

@@ -26,9 +26,35 @@ TERMINATE_INSTANCE = "compute.terminate_instance"
 DESTROY_ORPHAN = "compute.destroy_orphan"
 
 
+class _NoResult:
+    """Stands in for AsyncResult: building a real one instantiates the result
+    backend, per thread, which under ASGI means per request."""
+
+    def __init__(self, task_id: str):
+        self.id = task_id
+
+
 def send(name: str, **kwargs: Any) -> None:
-    """Fire-and-forget: results come back as messages, never as return values."""
-    app.send_task(name, kwargs=kwargs)
+    """Fire-and-forget: results come back as messages, never as return values.
+
+    ``ignore_result`` matters for speed too: without it Celery subscribes to a
+    result channel for every message sent.
+    """
+    app.send_task(name, kwargs=kwargs, ignore_result=True, result_cls=_NoResult, argsrepr="()",
+                  kwargsrepr=_short_repr(kwargs))
+
+
+def _short_repr(kwargs: dict[str, Any]) -> str:
+    """What Flower and logs show of a message: its scalar arguments only.
+
+    Celery's own safe repr of every argument (whole guest specs included)
+    costs more than the rest of sending, and would put user data in logs.
+    """
+    return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in kwargs.items()
+                           if isinstance(v, (str, int, float, bool)) and k not in SECRET_KEYS) + "}"
+
+
+SECRET_KEYS = {"admin_password", "password", "token"}
 
 
 def send_on_commit(name: str, **kwargs: Any) -> None:

@@ -55,15 +55,12 @@ def default_limits() -> dict[str, int]:
 def project_limits(project_id: str, user_id: str | None = None) -> dict[str, int]:
     """Effective limits: defaults, overlaid by the project's, then the user's quotas."""
     limits = default_limits()
-    rows = Quota.objects.filter(project_id=project_id, user_id="")
-    for resource, hard_limit in rows.values_list("resource", "hard_limit"):
+    rows = Quota.objects.filter(project_id=project_id, user_id__in=["", user_id] if user_id else [""])
+    # Project-wide rows first, so a user's own quota overrides them.
+    for resource, hard_limit, _ in sorted(rows.values_list("resource", "hard_limit", "user_id"),
+                                          key=lambda row: row[2] != ""):
         if resource in limits:
             limits[resource] = hard_limit
-    if user_id:
-        rows = Quota.objects.filter(project_id=project_id, user_id=user_id)
-        for resource, hard_limit in rows.values_list("resource", "hard_limit"):
-            if resource in limits:
-                limits[resource] = hard_limit
     return limits
 
 
@@ -84,12 +81,20 @@ def usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
     return used
 
 
+_LOCK_SQL = (f"INSERT INTO {QuotaLock._meta.db_table} (project_id) VALUES (%s) "
+             "ON CONFLICT (project_id) DO UPDATE SET project_id = EXCLUDED.project_id")
+
+
 def lock_project(project_id: str) -> None:
-    """Serialise quota decisions of one project until the transaction ends."""
+    """Serialise quota decisions of one project until the transaction ends.
+
+    One statement: an upsert creates the project's lock row if needed and, by
+    updating it, holds its row lock until commit (PostgreSQL and SQLite).
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("lock_project() must run inside transaction.atomic()")
-    QuotaLock.objects.bulk_create([QuotaLock(project_id=project_id)], ignore_conflicts=True)
-    QuotaLock.objects.select_for_update().get(project_id=project_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [project_id])
 
 
 def _over(limit: int, used: int, requested: int) -> bool:
@@ -134,6 +139,8 @@ def check_keypairs(project_id: str, user_id: str, adding: int = 1) -> None:
 
 
 def check_metadata_items(project_id: str, count: int) -> None:
+    if count == 0:
+        return
     limit = project_limits(project_id)["metadata_items"]
     if _over(limit, 0, count):
         raise QuotaExceeded(f"Quota exceeded for metadata_items: Requested {count}, but the limit is {limit}")

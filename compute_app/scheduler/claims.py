@@ -41,10 +41,12 @@ def claim(node_id: int, consumer: str, vcpus: int, memory_mb: int, disk_gb: int)
 
     Idempotent: a consumer that already holds an allocation on this node keeps it.
     """
-    with transaction.atomic():
-        existing = Allocation.objects.filter(consumer=consumer).first()
+    # No savepoint: callers run this inside their own transaction (see place()),
+    # and a failed claim changes nothing that would need rolling back.
+    with transaction.atomic(savepoint=False):
+        existing = Allocation.objects.filter(consumer=consumer).values_list("node_id", flat=True).first()
         if existing is not None:
-            return existing.node_id == node_id
+            return existing == node_id
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM_SQL, {"vcpus": vcpus, "ram": memory_mb, "disk": disk_gb, "node": node_id})
             if cursor.rowcount != 1:
@@ -56,7 +58,7 @@ def claim(node_id: int, consumer: str, vcpus: int, memory_mb: int, disk_gb: int)
 
 def release(consumer: str) -> bool:
     """Give back what ``consumer`` holds; False if it held nothing (already released)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         allocation = Allocation.objects.select_for_update().filter(consumer=consumer).first()
         if allocation is None:
             return False
