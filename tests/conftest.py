@@ -39,6 +39,15 @@ def _dump_logs(cloud: LiveCloud, tail: int = 4000) -> None:
         print(f"--- {proc.name} (last {tail} chars) ---\n{proc.log()[-tail:]}")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Bootstrap the test database once (roles, catalog, flavors); tests roll back their own rows."""
+    from tests.factories import ensure_bootstrap
+
+    with django_db_blocker.unblock():
+        ensure_bootstrap()
+
+
 @pytest.fixture
 def make_account(db):
     """Create a user with roles on a project; returns (user, project, token)."""

@@ -20,3 +20,6 @@ os.environ.setdefault("CLOUD_HOST", f"testhost{RUN_ID}")
 os.environ.setdefault("REPORT_INTERVAL", "0")  # no heartbeat threads inside the test process
 
 from cloud.settings import *  # noqa: E402, F403
+
+# Password hashing is deliberately slow; in-process tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

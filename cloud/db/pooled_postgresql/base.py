@@ -61,6 +61,12 @@ class _Pool:
                 self.cond.notify()
             raise
 
+    def close_idle(self) -> None:
+        with self.cond:
+            idle, self.idle = self.idle, []
+        for connection, _ in idle:
+            _discard(connection)
+
     def put(self, connection) -> None:
         reusable = not connection.closed
         if reusable:
@@ -143,3 +149,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         params = self.get_connection_params()
         with self.wrap_database_errors:
             pool_for(params).put(self.connection)
+
+    def close_pool(self) -> None:
+        """Really close idle connections (Django calls this before dropping a
+        test database and when the time zone setting changes)."""
+        for pool in list(_pools.values()):
+            pool.close_idle()
