@@ -10,6 +10,7 @@ so several conductors sweeping at once do no harm.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,11 +22,28 @@ from compute_app.models import Instance
 
 LOG = logging.getLogger(__name__)
 BATCH = 200
+TOKEN_PURGE_INTERVAL = 3600.0
+_last_token_purge = 0.0
 
 
 def run_sweeps() -> None:
     expire_builds()
     expire_deletes()
+    purge_tokens()
+
+
+def purge_tokens() -> None:
+    """Expired token records are useless; drop them hourly so the table stays small."""
+    global _last_token_purge
+    now = time.monotonic()
+    if now - _last_token_purge < TOKEN_PURGE_INTERVAL:
+        return
+    _last_token_purge = now
+    from identity_app.tokens import purge_expired
+
+    purged = purge_expired()
+    if purged:
+        LOG.info("purged %d expired tokens", purged)
 
 
 def expire_builds() -> int:
