@@ -91,6 +91,8 @@ COMPUTE_RULES: dict[str, str] = {
     "os_compute_api:os-quota-sets:detail": "rule:project_reader_or_admin",
     "os_compute_api:os-quota-sets:update": "rule:admin_api",
     "os_compute_api:os-quota-sets:delete": "rule:admin_api",
+    "os_compute_api:os-quota-class-sets:show": "rule:admin_api",
+    "os_compute_api:os-quota-class-sets:update": "rule:admin_api",
     "os_compute_api:os-availability-zone:list": "rule:any_authenticated",
     "os_compute_api:os-availability-zone:detail": "rule:admin_api",
     "os_compute_api:images": "rule:any_authenticated",
@@ -133,8 +135,17 @@ IMAGE_RULES: dict[str, str] = {
     **_rules("", "rule:project_member_or_admin", [
         "add_image", "modify_image", "delete_image", "upload_image",
     ]),
+    "deactivate": "rule:project_member_or_admin",
+    "reactivate": "rule:project_member_or_admin",
     "publicize_image": "rule:admin_api",
     "communitize_image": "rule:project_member_or_admin",
+    # Members: the target's project_id is the image owner; the views also check
+    # that only the member itself may accept or reject (modify_member).
+    "get_members": "rule:any_authenticated",
+    "get_member": "rule:any_authenticated",
+    "add_member": "rule:project_member_or_admin",
+    "delete_member": "rule:project_member_or_admin",
+    "modify_member": "role:member or rule:admin_api",
 }
 
 DEFAULT_RULES: dict[str, str] = {**BASE_RULES, **COMPUTE_RULES, **IDENTITY_RULES, **IMAGE_RULES}

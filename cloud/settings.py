@@ -154,6 +154,11 @@ SERVICE_DOWN_TIME = env_float("SERVICE_DOWN_TIME", 60.0)
 # --- images -----------------------------------------------------------------------
 IMAGE_STORE_DIR = Path(env_str("IMAGE_STORE_DIR", str(VAR_DIR / "images")))
 IMAGE_SIZE_CAP = env_int("IMAGE_SIZE_CAP", 1099511627776)  # 1 TiB, as Glance
+IMAGE_CHUNK_SIZE = env_int("IMAGE_CHUNK_SIZE", 65536)  # bytes read/written per step of an upload or download
+IMAGE_LIST_DEFAULT_LIMIT = env_int("IMAGE_LIST_DEFAULT_LIMIT", 25)  # page size without ?limit=, as Glance
+IMAGE_TAG_QUOTA = env_int("IMAGE_TAG_QUOTA", 128)  # tags per image, as Glance
+IMAGE_PROPERTY_QUOTA = env_int("IMAGE_PROPERTY_QUOTA", 128)  # custom properties per image, as Glance
+IMAGE_MEMBER_QUOTA = env_int("IMAGE_MEMBER_QUOTA", 128)  # members per shared image, as Glance
 
 # --- compute -----------------------------------------------------------------------
 COMPUTE_DRIVER = env_str("COMPUTE_DRIVER", "fake")
