@@ -13,7 +13,7 @@ IMAGE = r"/v2/images/(?P<image_id>[^/]+)"
 
 urlpatterns = [
     route("", versions.VersionsView.as_view()),
-    route(r"/versions", versions.VersionsView.as_view()),
+    route(r"/versions", versions.VersionsView.as_view(explicit=True)),
     # A client that has /image/v2 in its catalog gets the version list too (keystoneauth copes).
     route(r"/v2", versions.VersionsView.as_view()),
     # Exactly /v2/images: "/v2/images/" is an image with an empty id, a 404 (Tempest checks it).

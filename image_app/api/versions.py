@@ -33,10 +33,15 @@ def versions_document(request) -> dict[str, Any]:
 
 
 class VersionsView(DRFView):
-    """No token needed: clients discover versions before they authenticate."""
+    """No token needed: clients discover versions before they authenticate.
+
+    Like Glance, the root answers 300 (Multiple Choices) and an explicit
+    ``/versions`` request answers 200 with the same document.
+    """
 
     authentication_classes: list = []
     permission_classes: list = []
+    explicit = False
 
     def get(self, request):
-        return json(versions_document(request), status=300)
+        return json(versions_document(request), status=200 if self.explicit else 300)
