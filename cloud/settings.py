@@ -154,6 +154,7 @@ SERVICE_DOWN_TIME = env_float("SERVICE_DOWN_TIME", 60.0)
 # --- images -----------------------------------------------------------------------
 IMAGE_STORE_DIR = Path(env_str("IMAGE_STORE_DIR", str(VAR_DIR / "images")))
 IMAGE_SIZE_CAP = env_int("IMAGE_SIZE_CAP", 1099511627776)  # 1 TiB, as Glance
+IMAGE_SAVING_TIMEOUT = env_float("IMAGE_SAVING_TIMEOUT", 900.0)  # an upload idle this long was abandoned
 IMAGE_CHUNK_SIZE = env_int("IMAGE_CHUNK_SIZE", 65536)  # bytes read/written per step of an upload or download
 IMAGE_LIST_DEFAULT_LIMIT = env_int("IMAGE_LIST_DEFAULT_LIMIT", 25)  # page size without ?limit=, as Glance
 IMAGE_TAG_QUOTA = env_int("IMAGE_TAG_QUOTA", 128)  # tags per image, as Glance

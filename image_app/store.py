@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,21 @@ def open_data(image_id: str) -> BinaryIO | None:
 def remove(image_id: str) -> None:
     with contextlib.suppress(FileNotFoundError, ValueError):
         data_path(image_id).unlink()
+
+
+def remove_stale_parts(older_than_seconds: float) -> int:
+    """Delete temporary upload files left by a process that died mid-upload."""
+    directory = settings.IMAGE_STORE_DIR
+    if not directory.is_dir():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for part in directory.glob(".*.part"):
+        with contextlib.suppress(FileNotFoundError):
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed += 1
+    return removed
 
 
 def _fsync_dir(path: Path) -> None:

@@ -29,7 +29,23 @@ _last_token_purge = 0.0
 def run_sweeps() -> None:
     expire_builds()
     expire_deletes()
+    expire_uploads()
     purge_tokens()
+
+
+def expire_uploads() -> int:
+    """An image left ``saving`` by an API process that died mid-upload goes back to
+    ``queued`` (its data was never committed), so it can be uploaded again."""
+    from image_app import store
+    from image_app.models import Image
+
+    cutoff = timezone.now() - timedelta(seconds=settings.IMAGE_SAVING_TIMEOUT)
+    count = Image.objects.filter(status="saving", updated_at__lt=cutoff).update(status="queued",
+                                                                              updated_at=timezone.now())
+    if count:
+        LOG.warning("%d image upload(s) abandoned mid-way: back to queued", count)
+        store.remove_stale_parts(settings.IMAGE_SAVING_TIMEOUT)
+    return count
 
 
 def purge_tokens() -> None:
