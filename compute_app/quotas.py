@@ -146,8 +146,88 @@ def check_metadata_items(project_id: str, count: int) -> None:
         raise QuotaExceeded(f"Quota exceeded for metadata_items: Requested {count}, but the limit is {limit}")
 
 
+# --- quota administration (os-quota-sets, os-quota-class-sets, limits) ----------------
+
+def class_limits(class_name: str) -> dict[str, int]:
+    """A quota class's limits: the built-in defaults overlaid by the class's rows."""
+    limits = dict(DEFAULTS)
+    for resource, hard_limit in QuotaClass.objects.filter(class_name=class_name).values_list(
+            "resource", "hard_limit"):
+        if resource in limits:
+            limits[resource] = hard_limit
+    return limits
+
+
+def reported_usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
+    """In-use counts as Nova reports them in quota details and limits.
+
+    Instances, cores and ram are counted (the user's only, when given). Per-user
+    resources (key pairs, server group members) always show 0 there, as in
+    Nova, and so do the network resources this cloud does not count.
+    """
+    used = {resource: 0 for resource in DEFAULTS}
+    used.update(instance_usage(project_id, user_id))
+    return used
+
+
+def _user_limit_sums(project_id: str) -> dict[str, int]:
+    """Per resource, the sum of the explicit per-user limits set in the project."""
+    sums: dict[str, int] = {}
+    rows = Quota.objects.filter(project_id=project_id).exclude(user_id="").values_list("resource", "hard_limit")
+    for resource, hard_limit in rows:
+        if hard_limit > 0:
+            sums[resource] = sums.get(resource, 0) + hard_limit
+    return sums
+
+
+def settable_range(project_id: str, user_id: str | None = None) -> dict[str, tuple[int, int]]:
+    """``{resource: (minimum, maximum)}`` a new limit must respect (-1 = unlimited), as Nova.
+
+    A project's limit may not go below its usage nor below what its users were
+    given; a user's may not go below the user's usage nor above what the
+    project has left plus what the user already has.
+    """
+    project = project_limits(project_id)
+    sums = _user_limit_sums(project_id)
+    if not user_id:
+        used = reported_usage(project_id)
+        return {resource: (used[resource] if limit == UNLIMITED else max(used[resource], sums.get(resource, 0)), -1)
+                for resource, limit in project.items()}
+    used = reported_usage(project_id, user_id)
+    own = dict(Quota.objects.filter(project_id=project_id, user_id=user_id).values_list("resource", "hard_limit"))
+    ranges = {}
+    for resource, limit in project.items():
+        if limit == UNLIMITED:
+            maximum = UNLIMITED
+        else:
+            maximum = limit - sums.get(resource, 0) + max(own.get(resource, 0), 0)
+        ranges[resource] = (used[resource], maximum)
+    return ranges
+
+
+def set_limits(project_id: str, limits: dict[str, int], user_id: str | None = None) -> None:
+    for resource, hard_limit in limits.items():
+        Quota.objects.update_or_create(project_id=project_id, user_id=user_id or "", resource=resource,
+                                       defaults={"hard_limit": hard_limit})
+
+
+def clear_limits(project_id: str, user_id: str | None = None) -> None:
+    """Back to the defaults: the user's rows, or every row of the project (users' included), as Nova."""
+    rows = Quota.objects.filter(project_id=project_id)
+    if user_id:
+        rows = rows.filter(user_id=user_id)
+    rows.delete()
+
+
+def set_class_limits(class_name: str, limits: dict[str, int]) -> None:
+    for resource, hard_limit in limits.items():
+        QuotaClass.objects.update_or_create(class_name=class_name, resource=resource,
+                                            defaults={"hard_limit": hard_limit})
+
+
 __all__ = [
     "DEFAULTS", "NETWORK_RESOURCES", "INJECTED_FILE_RESOURCES", "UNLIMITED", "check_keypairs",
-    "check_metadata_items", "default_limits", "instance_usage", "lock_project", "project_limits",
-    "reserve_instances", "usage",
+    "check_metadata_items", "class_limits", "clear_limits", "default_limits", "instance_usage", "lock_project",
+    "project_limits", "reported_usage", "reserve_instances", "set_class_limits", "set_limits", "settable_range",
+    "usage",
 ]

@@ -34,6 +34,40 @@ def name(value: Any, field: str = "name", *, max_length: int = 255, allow_edge_s
     return value
 
 
+def is_printable(char: str) -> bool:
+    """Nova's notion of a printable character in names.
+
+    Not "other" (control, format, surrogate, private, unassigned) and no
+    separator but a plain space (Zs); and only the Basic Multilingual Plane,
+    because Nova's name regex is built from U+0000..U+FFFE.
+    """
+    if ord(char) >= 0xFFFF:
+        return False
+    category = unicodedata.category(char)
+    return not category.startswith("C") and (not category.startswith("Z") or category == "Zs")
+
+
+def printable_name(value: Any, field: str = "name", *, max_length: int = 255) -> str:
+    """Nova's ``name`` format: 1..max_length printable characters, no edge whitespace."""
+    if not isinstance(value, str):
+        raise _invalid(field, f"Value: {_short(value)}. {_short(value)} is not of type 'string'")
+    if not value:
+        raise _invalid(field, "Value: ''. '' is too short")
+    if len(value) > max_length:
+        raise _invalid(field, f"Value is longer than {max_length} characters")
+    if not all(is_printable(char) for char in value):
+        raise _invalid(field, f"Value: {_short(value)}. printable characters. Can not start or end with whitespace.")
+    if unicodedata.category(value[0]) == "Zs" or unicodedata.category(value[-1]) == "Zs":
+        raise _invalid(field, f"Value: {_short(value)}. printable characters. Can not start or end with whitespace.")
+    return value
+
+
+def _short(value: Any, limit: int = 64) -> str:
+    """repr() for messages, cut so an over-long value does not flood the response."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def optional_text(value: Any, field: str, *, max_length: int = 255) -> str | None:
     if value is None:
         return None

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 from functools import total_ordering
+from typing import TypeVar
 
 from cloud.api.errors import BadRequest, NotAcceptable
+
+T = TypeVar("T")
 
 
 @total_ordering
@@ -62,6 +65,19 @@ class APIVersion:
         if minimum is not None and self < APIVersion.parse(minimum):
             return False
         return not (maximum is not None and self > APIVersion.parse(maximum))
+
+
+def by_version(table: list[tuple[str, T]], version: APIVersion) -> T:
+    """The value for ``version`` from ``[(first microversion, value), ...]`` (oldest first).
+
+    View builders keep their per-microversion shapes in such tables, so a new
+    microversion is one new row instead of another ``if`` in a view.
+    """
+    chosen = table[0][1]
+    for first, value in table:
+        if version >= APIVersion.parse(first):
+            chosen = value
+    return chosen
 
 
 MIN_VERSION = APIVersion(2, 1)

@@ -4,7 +4,7 @@ Each resource module exposes its own ``urlpatterns``; patterns start with
 "/" (e.g. ``/v2.1/flavors``) and accept an optional trailing slash.
 """
 
-from compute_app.api import availability_zones, flavors, images, keypairs, limits, quotas, versions
+from compute_app.api import availability_zones, flavors, images, keypairs, limits, quotas, services, versions
 from compute_app.api.servers import urls as servers
 
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     *availability_zones.urlpatterns,
     *images.urlpatterns,
     *servers.urlpatterns,
+    *services.urlpatterns,
 ]

@@ -1,3 +1,0 @@
-"""(Placeholder: routes of this resource are filled in by its implementation.)"""
-
-urlpatterns: list = []
