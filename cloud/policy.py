@@ -125,8 +125,12 @@ IDENTITY_RULES: dict[str, str] = {
     "identity:get_endpoint": "rule:any_authenticated",
     "identity:list_regions": "rule:any_authenticated",
     "identity:get_region": "rule:any_authenticated",
-    "identity:validate_token": "rule:admin_api or user_id:%(target_user_id)s",
+    # A service user (role "service", as keystonemiddleware's) may validate any token.
+    "identity:validate_token": "rule:admin_api or role:service or user_id:%(target_user_id)s",
     "identity:revoke_token": "rule:admin_api or user_id:%(target_user_id)s",
+    "identity:get_auth_catalog": "rule:any_authenticated",
+    "identity:get_auth_projects": "rule:any_authenticated",
+    "identity:get_auth_domains": "rule:any_authenticated",
 }
 
 # --- image (Glance's names) ---------------------------------------------------------

@@ -41,17 +41,34 @@ def effective_roles(user: User, project: Project | None = None, domain: Domain |
     direct = {a.role_id for a in RoleAssignment.objects.filter(scope, user=user).only("role_id")}
     if not direct:
         return []
+    rules = implication_rules()
+    seen = set(direct)
+    for role_id in direct:
+        seen.update(implied for implied, _ in implied_by(role_id, rules))
+    return list(Role.objects.filter(id__in=seen).order_by("name"))
+
+
+def implication_rules() -> dict[str, set[str]]:
+    """{prior role id: ids of the roles it implies directly}."""
     rules: dict[str, set[str]] = {}
     for prior_id, implied_id in ImpliedRole.objects.values_list("prior_id", "implied_id"):
         rules.setdefault(prior_id, set()).add(implied_id)
-    seen = set(direct)
-    todo = list(direct)
+    return rules
+
+
+def implied_by(role_id: str, rules: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Every role ``role_id`` implies, transitively, as (implied id, immediate prior id)."""
+    found: list[tuple[str, str]] = []
+    seen = {role_id}
+    todo = [role_id]
     while todo:
-        for implied in rules.get(todo.pop(), ()):
-            if implied not in seen:
+        prior = todo.pop()
+        for implied in sorted(rules.get(prior, ())):
+            if implied not in seen:  # rule cycles cannot loop forever
                 seen.add(implied)
+                found.append((implied, prior))
                 todo.append(implied)
-    return list(Role.objects.filter(id__in=seen).order_by("name"))
+    return found
 
 
 def issue(
@@ -92,13 +109,19 @@ def lookup(token: str) -> Token:
     if not token or len(token) > 8192:
         raise Unauthorized("The request you have made requires authentication.")
     try:
-        record = Token.objects.select_related("user", "project", "domain").get(id_hash=hash_token(token))
+        record = Token.objects.select_related(
+            "user__domain", "project__domain", "domain"
+        ).get(id_hash=hash_token(token))
     except Token.DoesNotExist:
         raise Unauthorized("The request you have made requires authentication.") from None
     if record.revoked or record.expires_at <= timezone.now():
         raise Unauthorized("The token has expired or has been revoked.")
-    if not record.user.enabled or (record.project is not None and not record.project.enabled):
-        raise Unauthorized("The token's user or project is disabled.")
+    # Disabling is also enforced here, not only by revocation, so a token issued
+    # between the disable and the revocation sweep is refused too.
+    scopes = [record.user, record.user.domain, record.project, record.project and record.project.domain,
+              record.domain]
+    if not all(scope.enabled for scope in scopes if scope):
+        raise Unauthorized("The token's user, project or domain is disabled.")
     return record
 
 
@@ -130,6 +153,8 @@ def revoke(record: Token) -> None:
 def revoke_for(*, user_id: str | None = None, project_id: str | None = None,
                domain_id: str | None = None) -> int:
     """Revoke live tokens of a user and/or scope (after an assignment is removed)."""
+    if not (user_id or project_id or domain_id):
+        raise ValueError("revoke_for needs a user, project or domain: it never revokes every token")
     query = Token.objects.filter(revoked=False, expires_at__gt=timezone.now())
     if user_id:
         query = query.filter(user_id=user_id)
@@ -137,6 +162,28 @@ def revoke_for(*, user_id: str | None = None, project_id: str | None = None,
         query = query.filter(project_id=project_id)
     if domain_id:
         query = query.filter(domain_id=domain_id)
+    return query.update(revoked=True)
+
+
+def revoke_for_role(role_id: str) -> int:
+    """Revoke live tokens that carry ``role_id`` (the role is being deleted).
+
+    Tokens hold their resolved roles as JSON; scanning in Python works on every
+    database (SQLite has no JSON containment) and only live tokens are read.
+    """
+    live = Token.objects.filter(revoked=False, expires_at__gt=timezone.now()).only("id_hash", "roles")
+    doomed = [t.id_hash for t in live.iterator(chunk_size=2000) if any(r.get("id") == role_id for r in t.roles)]
+    count = 0
+    for start in range(0, len(doomed), 1000):
+        count += Token.objects.filter(id_hash__in=doomed[start:start + 1000]).update(revoked=True)
+    return count
+
+
+def revoke_for_domain(domain_id: str) -> int:
+    """Revoke live tokens of the domain's users, of its projects and scoped to it."""
+    query = Token.objects.filter(revoked=False, expires_at__gt=timezone.now()).filter(
+        Q(user__domain_id=domain_id) | Q(project__domain_id=domain_id) | Q(domain_id=domain_id)
+    )
     return query.update(revoked=True)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from django.conf import settings
@@ -41,9 +42,16 @@ def _parse_int(text: str) -> int:
     return value
 
 
+# JSON's "\ud800" escapes decode to lone surrogates, which no UTF-8 encoder (the
+# database driver's included) accepts: refused here, they would surface as a 500.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_text(value: str, what: str = "string") -> None:
     if "\x00" in value:
         raise BadRequest(f"Invalid {what} in request: NUL characters are not allowed.")
+    if _SURROGATE.search(value):
+        raise BadRequest(f"Invalid {what} in request: unpaired surrogate characters are not allowed.")
 
 
 def _check_tree(data: Any, max_depth: int) -> None:
