@@ -69,12 +69,19 @@ class VersionsView(VersionDiscoveryView):
         return JsonResponse({"versions": [_summary(request, VERSIONS[key]) for key in sorted(VERSIONS)]})
 
 
-class VersionV21View(VersionDiscoveryView):
+class VersionView(VersionDiscoveryView):
+    """One version's document. The legacy v2.0 document is served because the
+    version list links to it (Tempest follows every link); the v2.0 API itself,
+    Nova's pre-microversion dialect, is not."""
+
+    version_id = "v2.1"
+
     def get(self, request):
-        return JsonResponse({"version": _detail(request, VERSIONS["v2.1"])})
+        return JsonResponse({"version": _detail(request, VERSIONS[self.version_id])})
 
 
 urlpatterns = [
     route(r"", VersionsView.as_view()),
-    route(r"/v2.1", VersionV21View.as_view()),
+    route(r"/v2.1", VersionView.as_view(version_id="v2.1")),
+    route(r"/v2", VersionView.as_view(version_id="v2.0")),
 ]

@@ -59,3 +59,14 @@ def test_microversion_negotiation_on_resources(api, make_account, header, status
     assert response["X-OpenStack-Nova-API-Version"] == echoed
     if status == 406:
         assert response.json()["notAcceptable"]["code"] == 406
+
+
+@pytest.mark.parametrize("path", ["/compute/v2", "/compute/v2/"])
+def test_every_listed_version_link_resolves(api, path):
+    """Tempest follows each self link of the list and expects the same link back."""
+    listed = {v["id"]: v["links"][0]["href"] for v in api().get("/compute").json()["versions"]}
+    response = api().get(path)
+    assert_schema(schema.get_one_version, response)
+    version = response.json()["version"]
+    assert version["id"] == "v2.0" and version["status"] == "SUPPORTED"
+    assert version["links"][0]["href"] == listed["v2.0"]

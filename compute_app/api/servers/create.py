@@ -235,7 +235,12 @@ def _security_groups(value: Any) -> list[dict[str, str]]:
     for item in value:
         if not isinstance(item, dict) or "name" not in item:
             raise BadRequest("Invalid input for field/attribute security_groups. Items need a 'name'.")
-        groups.append({"name": v.name(item["name"], "security_groups.name")})
+        name = v.name(item["name"], "security_groups.name")
+        # Until the network service keeps security groups, every project has exactly one: its
+        # implicit "default" group. Any other name does not exist (400, as Nova).
+        if name != "default":
+            raise BadRequest(f"Security group {name} not found.")
+        groups.append({"name": name})
     return groups or [{"name": "default"}]
 
 

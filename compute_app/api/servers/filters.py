@@ -81,8 +81,9 @@ def filtered(request, context: RequestContext, version: APIVersion) -> QuerySet:
                              {"project_id": context.project_id})
     query = Instance.objects.all()
     if not all_tenants:
-        project = params.get("project_id") or params.get("tenant_id") if is_admin else None
-        query = query.filter(project_id=project or context.project_id)
+        # As Nova (lp:1185290): without all_tenants, tenant_id/project_id are ignored and the
+        # caller's own project is listed, admins included.
+        query = query.filter(project_id=context.project_id)
     elif is_admin and (params.get("project_id") or params.get("tenant_id")):
         query = query.filter(project_id=params.get("project_id") or params.get("tenant_id"))
 

@@ -1,0 +1,1 @@
+"""Run OpenStack's Tempest against this cloud (see docs/tempest.md)."""
