@@ -6,6 +6,8 @@ without a database or a broker.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +78,28 @@ _NODE_FIELDS = ("id", "host", "hypervisor_hostname", "hypervisor_type", "vcpus",
                 "memory_mb_used", "local_gb", "local_gb_used", "running_vms", "reserved_host_memory_mb",
                 "reserved_host_disk_mb", "reserved_host_cpus", "cpu_allocation_ratio", "ram_allocation_ratio",
                 "disk_allocation_ratio", "failed_builds", "cpu_info")
+
+
+_snapshot: tuple[float, list[HostState]] | None = None
+_snapshot_lock = threading.Lock()
+
+
+def cached_host_states(refresh: bool = False) -> list[HostState]:
+    """The host snapshot, reloaded when older than SCHEDULER_SNAPSHOT_SECONDS.
+
+    Reading every node for every request is most of a scheduling decision's
+    cost at high rates. A slightly old snapshot is safe: claims are checked
+    by the database, a lost claim forces a reload (``refresh``), and claims
+    made by this process are applied to the snapshot as they happen
+    (HostState.consume). 0 seconds turns the cache off.
+    """
+    global _snapshot
+    max_age = settings.SCHEDULER_SNAPSHOT_SECONDS
+    now = time.monotonic()
+    with _snapshot_lock:
+        if refresh or max_age <= 0 or _snapshot is None or now - _snapshot[0] > max_age:
+            _snapshot = (now, load_host_states())
+        return _snapshot[1]
 
 
 def load_host_states() -> list[HostState]:

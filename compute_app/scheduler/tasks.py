@@ -13,8 +13,8 @@ from django.utils import timezone
 from compute_app import messages, states
 from compute_app.instances import guest_spec, record_event, set_error
 from compute_app.models import Instance
-from compute_app.scheduler.host_state import HostState, load_host_states
-from compute_app.scheduler.select import ALL_TAKEN, SUPERSEDED, place, request_spec_for
+from compute_app.scheduler.host_state import HostState, cached_host_states
+from compute_app.scheduler.select import SUPERSEDED, place, request_spec_for
 
 LOG = logging.getLogger(__name__)
 EVENT = "scheduler_select_destinations"
@@ -33,7 +33,7 @@ def schedule_instances(instance_uuids: list[str]) -> None:
     ).order_by("launch_index"))
     if not instances:
         return
-    hosts = load_host_states()
+    hosts = cached_host_states()
     for instance in instances:
         started = timezone.now()
         spec = request_spec_for(instance)
@@ -45,8 +45,10 @@ def schedule_instances(instance_uuids: list[str]) -> None:
                                     attempt=1, deadline=time.time() + settings.BUILD_TIMEOUT)
 
         placement = place(instance, hosts, spec, on_placed)
-        if placement.failure == ALL_TAKEN:
-            hosts = load_host_states()  # the snapshot was stale: look once more
+        if placement.host is None and placement.failure != SUPERSEDED:
+            # The snapshot may be stale either way (a slot taken by another
+            # scheduler, or freed by a delete): decide again on fresh data.
+            hosts = cached_host_states(refresh=True)
             placement = place(instance, hosts, spec, on_placed)
         if placement.host is None and placement.failure != SUPERSEDED:
             fail(instance, placement.failure or "No valid host was found.", started)

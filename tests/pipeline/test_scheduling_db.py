@@ -1,0 +1,85 @@
+"""Scheduling against PostgreSQL, in-process: claims are atomic, snapshots may be stale."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from compute_app.instances import mark_deleted
+from compute_app.models import Allocation, ComputeNode, Instance, Service
+from compute_app.scheduler import claims, host_state
+from compute_app.scheduler.tasks import schedule_instances
+
+
+@pytest.fixture(autouse=True)
+def fresh_snapshot():
+    host_state._snapshot = None
+    yield
+    host_state._snapshot = None
+
+
+def small_host(name: str = "h1", ram: int = 512) -> ComputeNode:
+    Service.objects.create(binary="nova-compute", host=name, topic="compute", last_seen_at=timezone.now())
+    return ComputeNode.objects.create(host=name, hypervisor_hostname=name, vcpus=1, memory_mb=ram, local_gb=10,
+                                      cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0,
+                                      disk_allocation_ratio=1.0)
+
+
+def building(name: str, ram: int = 512) -> Instance:
+    return Instance.objects.create(display_name=name, project_id="p", user_id="u", flavor_id="1", vcpus=1,
+                                   memory_mb=ram, root_gb=1)
+
+
+def test_a_stale_snapshot_never_causes_a_false_no_valid_host(db, settings):
+    settings.SCHEDULER_SNAPSHOT_SECONDS = 3600  # the snapshot will not age out by itself
+    small_host()
+    first = building("first")
+    schedule_instances([first.uuid])
+    first.refresh_from_db()
+    assert (first.host, first.task_state) == ("h1", "spawning")
+    mark_deleted(first.uuid)  # frees the only slot, behind the snapshot's back
+    second = building("second")
+    schedule_instances([second.uuid])
+    second.refresh_from_db()
+    assert (second.vm_state, second.host) == ("building", "h1"), second.faults.first()
+
+
+def test_no_room_is_an_error_with_the_reason(db):
+    small_host(ram=256)
+    instance = building("big", ram=512)
+    schedule_instances([instance.uuid])
+    instance.refresh_from_db()
+    assert instance.vm_state == "error"
+    assert instance.faults.get().message == ("No valid host was found. 1 host: RamFilter removed 1 "
+                                             "(short by 256 MB).")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_claims_for_the_last_slot_one_wins():
+    node = small_host()
+    results: list[bool] = []
+    barrier = threading.Barrier(8)
+
+    def claim(index: int) -> None:
+        barrier.wait()
+        try:
+            results.append(claims.claim(node.id, f"consumer-{index}", 1, 512, 1))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 7 + [True]
+    node.refresh_from_db()
+    assert (node.vcpus_used, node.memory_mb_used) == (1, 512)
+    assert Allocation.objects.count() == 1
+    winner = Allocation.objects.get().consumer
+    assert claims.release(winner) and not claims.release(winner)  # released once, never twice
+    node.refresh_from_db()
+    assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (0, 0, 0)
