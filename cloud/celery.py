@@ -84,6 +84,21 @@ def _set_request_id(task=None, **kwargs: Any) -> None:
     set_request_id(request_id or "-")
 
 
+@signals.setup_logging.connect
+def _use_django_logging(**kwargs: Any) -> None:
+    """Workers log as cloud/settings.py says (LOG_LEVEL, the request-id format).
+
+    Without a receiver here Celery configures the root logger itself at the
+    level of ``-l`` (WARNING unless given), so LOG_LEVEL would not reach the
+    workers and their INFO lines (reschedules, sweeps) would be lost.
+    """
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
 @signals.worker_ready.connect
 def _start_worker_services(sender=None, **kwargs: Any) -> None:
     """Every worker registers and heartbeats the services its queues stand for."""

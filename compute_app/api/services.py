@@ -151,7 +151,8 @@ class ServiceView(ComputeAPIView):
             changes = {"disabled": False, "disabled_reason": None}
             result["status"] = "enabled"
         else:
-            reason = body.get("disabled_reason")
+            # As Nova: only disable-log-reason records a reason; plain disable clears it.
+            reason = body.get("disabled_reason") if action == "disable-log-reason" else None
             if action == "disable-log-reason" and reason is None:
                 raise BadRequest("Missing disabled reason field")
             changes = {"disabled": True, "disabled_reason": reason}
