@@ -110,6 +110,8 @@ def reserve_instances(project_id: str, user_id: str, *, min_count: int, max_coun
     """
     lock_project(project_id)
     limits = project_limits(project_id, user_id)
+    if all(limits[r] == UNLIMITED for r in ("instances", "cores", "ram")):
+        return max_count  # nothing to count against (the count grows with the project)
     used = instance_usage(project_id)
     per_instance = {"instances": 1, "cores": vcpus, "ram": memory_mb}
     allowed = max_count

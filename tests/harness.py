@@ -102,6 +102,8 @@ class LiveCloud:
     broker_url: str = "redis://127.0.0.1:6379/0"
     extra_env: dict[str, str] = field(default_factory=dict)
     fake_hosts: list[str] = field(default_factory=lambda: ["fake-1", "fake-2"])
+    # Celery pool of the scheduler and conductor workers ("threads" or "solo").
+    pool: str = "threads"
     port: int = field(default_factory=free_port)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     procs: list[Proc] = field(default_factory=list)
@@ -155,8 +157,9 @@ class LiveCloud:
         self.manage("migrate", "--noinput")
         self.manage("bootstrap")
         self.start_api()
-        self.start_worker("scheduler", ["scheduler"])
-        self.start_worker("conductor", ["conductor"])
+        concurrency = 1 if self.pool == "solo" else 4
+        self.start_worker("scheduler", ["scheduler"], pool=self.pool, concurrency=concurrency)
+        self.start_worker("conductor", ["conductor"], pool=self.pool, concurrency=concurrency)
         self.start_compute(self.fake_hosts)
         self.wait_for_services(["nova-scheduler", "nova-conductor"], self.fake_hosts)
         return self

@@ -1,8 +1,6 @@
 """GET /os-availability-zone[/detail], as Nova computes zones from services.
 
-A compute host's zone is the ``availability_zone`` metadata of its
-aggregate(s), else ``DEFAULT_AVAILABILITY_ZONE``; every other service lives
-in the ``internal`` zone. A zone is available when at least one enabled
+Zones come from compute_app.zones. A zone is available when at least one enabled
 service is in it, and listed as not available when only disabled ones are.
 
 The plain list hides the internal zone and shows ``hosts: null``. The
@@ -13,46 +11,18 @@ heartbeat, not forced down) and ``active`` = it is enabled.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
 
 from cloud.api.routing import route
-from compute_app.api.base import ComputeAPIView
-from compute_app.models import AggregateHost, Service
+from compute_app.api.base import ComputeAPIView, nova_time
+from compute_app.models import Service
+from compute_app.zones import INTERNAL_ZONE, service_zones
 
-INTERNAL_ZONE = "internal"  # Nova's internal_service_availability_zone
-COMPUTE_BINARY = "nova-compute"
 # Not listed per host in the detail view, as in Nova (they are not maintained like the others).
 API_BINARIES = ("nova-osapi_compute", "nova-metadata")
-
-
-def host_zones(hosts: Iterable[str]) -> dict[str, str]:
-    """Zone of each compute host that is in an aggregate with an availability zone."""
-    found: dict[str, set[str]] = {}
-    for host, metadata in AggregateHost.objects.filter(host__in=list(hosts)).values_list(
-            "host", "aggregate__metadata"):
-        zone = (metadata or {}).get("availability_zone")
-        if zone:
-            found.setdefault(host, set()).add(str(zone))
-    # A host in several zoned aggregates shows them joined, as Nova's service listing does.
-    return {host: ",".join(sorted(zones)) for host, zones in found.items()}
-
-
-def service_zones(services: list[Service]) -> list[tuple[Service, str]]:
-    zoned = host_zones(s.host for s in services if s.binary == COMPUTE_BINARY)
-    result = []
-    for service in services:
-        if service.binary == COMPUTE_BINARY:
-            zone = zoned.get(service.host, settings.DEFAULT_AVAILABILITY_ZONE)
-        else:
-            zone = INTERNAL_ZONE
-        result.append((service, zone))
-    return result
 
 
 def split_zones(zoned: list[tuple[Service, str]]) -> tuple[list[str], list[str]]:
@@ -66,14 +36,6 @@ def split_zones(zoned: list[tuple[Service, str]]) -> tuple[list[str], list[str]]
         if service.disabled and zone not in available and zone not in unavailable:
             unavailable.append(zone)
     return available, unavailable
-
-
-def nova_time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def _zone(name: str, available: bool, hosts: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from cloud.api.views import APIView, query_int
@@ -26,6 +27,15 @@ class ComputeAPIView(APIView):
     @property
     def version(self) -> APIVersion:
         return self.request.api_version
+
+
+def nova_time(value: datetime | None) -> str | None:
+    """Nova's naive ISO timestamps of database times, in UTC: ``2014-05-07T12:06:13.681238``."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def page_params(request, max_limit: int) -> tuple[int, str | None]:

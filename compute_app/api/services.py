@@ -15,46 +15,22 @@ Shapes follow Nova for microversions 2.1 to 2.52 (the integer ``id`` era;
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 
 from cloud.api.errors import BadRequest, Conflict, NotFound
 from cloud.api.routing import route
 from cloud.api.views import body_object, parse_bool
-from compute_app.api.base import ComputeAPIView
+from compute_app.api.base import ComputeAPIView, nova_time
 from compute_app.models import AggregateHost, ComputeNode, Instance, Service
 from compute_app.servicegroup.heartbeat import API_BINARY
+from compute_app.zones import COMPUTE_BINARY, service_zones
 
 # Not RPC services: Nova hides them from this API (see the module docstring).
 HIDDEN_BINARIES = (API_BINARY, "nova-metadata")
-COMPUTE_BINARY = "nova-compute"
-INTERNAL_ZONE = "internal"  # Nova's internal_service_availability_zone
 _HOST_RE = re.compile(r"^[a-zA-Z0-9-._]*$")  # Nova's "fqdn" schema for the body's host
-
-
-def nova_time(value: datetime | None) -> str | None:
-    """Nova's naive ISO timestamps with microseconds: ``2024-01-02T03:04:05.000000``."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def compute_zones(hosts: list[str]) -> dict[str, str]:
-    """Availability zone of each compute host: its aggregates' zones, else the default."""
-    found: dict[str, set[str]] = {}
-    for host, metadata in AggregateHost.objects.filter(host__in=hosts).values_list("host", "aggregate__metadata"):
-        zone = (metadata or {}).get("availability_zone")
-        if zone:
-            found.setdefault(host, set()).add(str(zone))
-    # A host in several zoned aggregates shows them joined, as Nova does.
-    return {host: ",".join(sorted(found[host])) if host in found else settings.DEFAULT_AVAILABILITY_ZONE
-            for host in hosts}
 
 
 def service_view(service: Service, zone: str, with_forced_down: bool) -> dict[str, Any]:
@@ -86,11 +62,9 @@ class ServicesView(ComputeAPIView):
         if binary:
             services = services.filter(binary=binary)
         services = list(services.order_by("id"))
-        zones = compute_zones(sorted({s.host for s in services if s.binary == COMPUTE_BINARY}))
         with_forced_down = self.version.at_least("2.11")
         return JsonResponse({"services": [
-            service_view(s, zones[s.host] if s.binary == COMPUTE_BINARY else INTERNAL_ZONE, with_forced_down)
-            for s in services
+            service_view(s, zone, with_forced_down) for s, zone in service_zones(services)
         ]})
 
 

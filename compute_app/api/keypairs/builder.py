@@ -7,10 +7,9 @@ than the request applies. 2.2 added ``type`` everywhere and changed create to
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from compute_app.api.base import next_link
+from compute_app.api.base import next_link, nova_time
 from compute_app.api.microversion import APIVersion, by_version
 from compute_app.models import KeyPair
 
@@ -33,15 +32,6 @@ CREATE_PARAMS: list[tuple[str, frozenset[str]]] = [
 ]
 USER_ID_PARAM: list[tuple[str, bool]] = [("2.1", False), ("2.10", True)]
 PAGING: list[tuple[str, bool]] = [("2.1", False), ("2.35", True)]
-
-
-def nova_time(value: datetime | None) -> str | None:
-    """Nova serialises these database times without a zone: 2014-05-07T12:06:13.681238."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def _value(keypair: KeyPair, field: str) -> Any:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from cloud import policy
-from compute_app.api.base import api_base, resource_links
+from compute_app.api.base import api_base, nova_time, resource_links
 from compute_app.api.microversion import APIVersion
 from compute_app.models import Instance, Service
 
@@ -24,11 +24,6 @@ FAULT_STATUSES = ("ERROR", "DELETED")
 
 def isotime(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def usage_time(value: datetime | None) -> str | None:
-    """OS-SRV-USG times keep Nova's historical naive format with microseconds."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
 def host_id(instance: Instance) -> str:
@@ -193,8 +188,8 @@ def detail(request, instance: Instance, options: ViewOptions,
     body["OS-EXT-AZ:availability_zone"] = instance.availability_zone or ""
     body["config_drive"] = instance.config_drive
     body["key_name"] = instance.key_name
-    body["OS-SRV-USG:launched_at"] = usage_time(instance.launched_at)
-    body["OS-SRV-USG:terminated_at"] = usage_time(instance.terminated_at)
+    body["OS-SRV-USG:launched_at"] = nova_time(instance.launched_at)
+    body["OS-SRV-USG:terminated_at"] = nova_time(instance.terminated_at)
     if instance.security_groups:
         body["security_groups"] = [{"name": g["name"]} for g in instance.security_groups]
     if options.extended_attrs:

@@ -10,7 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from cloud.api.errors import BadRequest, Conflict, NotFound
 from cloud.api.views import body_object
 from compute_app import states
-from compute_app.api.base import ComputeAPIView, api_base
+from compute_app.api.base import ComputeAPIView, api_base, nova_time
 from compute_app.api.servers.builder import _addresses
 from compute_app.api.servers.lookups import get_server
 from compute_app.models import Instance, InstanceAction, InstanceTag
@@ -120,14 +120,10 @@ class IpsView(ComputeAPIView):
         return JsonResponse({network: addresses[network]})
 
 
-def _time(value) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
-
-
 def _action(action: InstanceAction) -> dict[str, Any]:
     return {"action": action.action, "instance_uuid": action.instance_id, "message": action.message,
             "project_id": action.project_id, "request_id": action.request_id,
-            "start_time": _time(action.start_time), "user_id": action.user_id}
+            "start_time": nova_time(action.start_time), "user_id": action.user_id}
 
 
 class InstanceActionsView(ComputeAPIView):
@@ -149,7 +145,7 @@ class InstanceActionView(ComputeAPIView):
         body = _action(action)
         if self.can("os_compute_api:os-instance-actions:events", _target(instance)):
             body["events"] = [
-                {"event": e.event, "start_time": _time(e.start_time), "finish_time": _time(e.finish_time),
+                {"event": e.event, "start_time": nova_time(e.start_time), "finish_time": nova_time(e.finish_time),
                  "result": e.result, "traceback": e.traceback}
                 for e in action.events.all()
             ]
