@@ -33,6 +33,10 @@ AREAS = {
     "servers": "tempest.api.compute.servers.test_servers.ServersTestJSON.",
     "servers (negative)": "tempest.api.compute.servers.test_servers_negative.",
     "servers (admin)": "tempest.api.compute.admin.test_servers.",
+    "services (admin)": "tempest.api.compute.admin.test_services.",
+    "server tags": "tempest.api.compute.servers.test_server_tags.",
+    "instance actions": "tempest.api.compute.servers.test_instance_actions.",
+    "multiple create": "tempest.api.compute.servers.test_multiple_create.",
 }
 
 
