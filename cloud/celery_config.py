@@ -20,6 +20,11 @@ def _broker_options(broker_url: str) -> dict[str, Any]:
         # Redis redelivers an unacknowledged message after this many seconds; it
         # must exceed the longest task, or a slow task would run twice.
         options["visibility_timeout"] = settings.CELERY_VISIBILITY_TIMEOUT
+        # Workers look for the messages of dead workers a few times per timeout (at
+        # most once a minute; kombu's default is every 100 s), so they come back
+        # soon after it expires rather than up to minutes later.
+        options["unacked_restore_interval"] = max(1, min(60, settings.CELERY_VISIBILITY_TIMEOUT // 4))
+        options["unacked_restore_throttle"] = 1
         if settings.CELERY_BROKER_KEYPREFIX:
             # Lets several clouds (or test runs) share one Redis without sharing queues.
             options["global_keyprefix"] = settings.CELERY_BROKER_KEYPREFIX

@@ -9,6 +9,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -102,3 +105,25 @@ def reader(make_account, member) -> Account:
 def other(make_account) -> Account:
     """A member of another project."""
     return _account(make_account, ("member",))
+
+
+# --- RabbitMQ, for the tests that need the other broker -----------------------------------
+RABBIT = "amqp://guest:guest@127.0.0.1:5672"
+
+
+def rabbitmqctl(*args: str) -> None:
+    result = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stdout}{result.stderr}")
+
+
+@pytest.fixture
+def rabbitmq_url() -> Iterator[str]:
+    """A RabbitMQ vhost for one test, deleted afterwards, so runs never share queues."""
+    vhost = f"cloudtest-{uuid.uuid4().hex[:12]}"
+    rabbitmqctl("add_vhost", vhost)
+    try:
+        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield f"{RABBIT}/{vhost}"
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
