@@ -68,6 +68,11 @@ COMPUTE_RULES: dict[str, str] = {
     **_rules("os_compute_api:server-tags:", "rule:project_member_or_admin", [
         "update", "update_all", "delete", "delete_all",
     ]),
+    "os_compute_api:server-metadata:index": "rule:project_reader_or_admin",
+    "os_compute_api:server-metadata:show": "rule:project_reader_or_admin",
+    **_rules("os_compute_api:server-metadata:", "rule:project_member_or_admin", [
+        "create", "update", "update_all", "delete",
+    ]),
     "os_compute_api:os-instance-actions:list": "rule:project_reader_or_admin",
     "os_compute_api:os-instance-actions:show": "rule:project_reader_or_admin",
     "os_compute_api:os-instance-actions:events": "rule:admin_api",

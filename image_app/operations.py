@@ -168,3 +168,21 @@ def delete_tag(context: RequestContext, image: Image, tag: str) -> None:
             raise NotFound(f"Tag {tag} not found on image {image.id}.")
         locked.tags = [t for t in locked.tags if t != tag]
         locked.save(update_fields=["tags", "updated_at"])
+
+
+def change_properties(context: RequestContext, image: Image,
+                      edit: Callable[[dict[str, str]], dict[str, str]]) -> dict[str, str]:
+    """Apply ``edit`` to the custom properties under a row lock; the new properties.
+
+    For callers that edit properties as a whole (the compute API's image
+    metadata); the names and values ``edit`` adds must be valid already.
+    """
+    authorize_modify(context, image)
+    with transaction.atomic():
+        locked = Image.objects.select_for_update().get(id=image.id)
+        properties = edit(dict(locked.properties or {}))
+        if len(properties) > len(locked.properties or {}):
+            fields.check_property_quota(len(properties))
+        locked.properties = properties
+        locked.save(update_fields=["properties", "updated_at"])
+    return properties

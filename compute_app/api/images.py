@@ -13,16 +13,19 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
-from cloud.api.errors import BadRequest, NotFound
+from cloud.api.errors import BadRequest, Forbidden, NotFound
 from cloud.api.routing import route
 from cloud.api.views import parse_bool
+from compute_app import quotas
 from compute_app.api.base import ComputeAPIView, api_base, next_link, page_params, resource_links
-from image_app import listing, operations
+from compute_app.api.metadata import Edit, MetadataItemView, MetadataOwner, MetadataView
+from image_app import fields, listing, operations
 from image_app.api.render import iso
 from image_app.models import Image
 from image_app.visibility import get_visible_image, visible_images
 
 LAST_VERSION = "2.35"  # the proxies are gone from 2.36 on
+LAST_METADATA_VERSION = "2.38"  # and the image metadata proxy from 2.39 on
 
 # Glance status -> (Nova status, progress), as Nova's image view maps them.
 STATUS = {
@@ -105,10 +108,12 @@ def glance_filters(request) -> dict[str, list[str]]:
 
 
 class ImageProxyView(ComputeAPIView):
+    last_version = LAST_VERSION
+
     def initial(self, request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not request.api_version.matches(maximum=LAST_VERSION):
-            raise NotFound("The image proxy API is not available from microversion 2.36 on.")
+        if not request.api_version.matches(maximum=self.last_version):
+            raise NotFound(f"This image proxy API is not available after microversion {self.last_version}.")
         self.authorize("os_compute_api:images")
 
 
@@ -141,8 +146,47 @@ class ImageView(ImageProxyView):
         return HttpResponse(status=204)
 
 
+class ImageMetadata(MetadataOwner):
+    """An image's custom properties, changed through image_app with Glance's rules
+    (owner only, reserved names refused, property quota) and the project's
+    ``metadata_items`` quota, as Nova checks it."""
+
+    kwarg = "image_id"
+
+    def read(self, view: ComputeAPIView, owner_id: str) -> dict[str, str]:
+        return dict(get_visible_image(view.ctx, owner_id).properties or {})
+
+    def change(self, view: ComputeAPIView, owner_id: str, rule: str, edit: Edit) -> dict[str, str]:
+        def checked(current: dict[str, str]) -> dict[str, str]:
+            result = edit(current)
+            if len(result) > len(current):
+                quotas.check_metadata_items(view.ctx.project_id or "", len(result))
+            return result
+
+        return operations.change_properties(view.ctx, get_visible_image(view.ctx, owner_id), checked)
+
+    def validate(self, items: dict[str, Any], field: str) -> dict[str, str]:
+        items = super().validate(items, field)
+        for key in items:
+            if key in fields.BASE:  # stored apart from custom properties: not metadata
+                raise Forbidden(f"Attribute '{key}' is not image metadata; change it through the image API.")
+        return {fields.property_name(key): fields.property_value(key, value) for key, value in items.items()}
+
+
+class ImageMetadataView(ImageProxyView, MetadataView):
+    last_version = LAST_METADATA_VERSION
+    owner = ImageMetadata()
+
+
+class ImageMetadataItemView(ImageProxyView, MetadataItemView):
+    last_version = LAST_METADATA_VERSION
+    owner = ImageMetadata()
+
+
 urlpatterns = [
     route(r"/v2.1/images", ImagesView.as_view()),
     route(r"/v2.1/images/detail", ImagesDetailView.as_view()),
     route(r"/v2.1/images/(?P<image_id>[^/]+)", ImageView.as_view()),
+    route(r"/v2.1/images/(?P<image_id>[^/]+)/metadata", ImageMetadataView.as_view()),
+    route(r"/v2.1/images/(?P<image_id>[^/]+)/metadata/(?P<key>[^/]+)", ImageMetadataItemView.as_view()),
 ]

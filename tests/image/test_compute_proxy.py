@@ -119,3 +119,45 @@ def test_proxy_only_below_2_36(nova, images, version, status):
 
 def test_unknown_image_is_404(nova, images):
     assert nova().get(f"/compute/v2.1/images/{uuid.uuid4()}").status_code == 404
+
+
+def test_image_metadata_proxy_edits_custom_properties(nova, glance, member):
+    image = glance(member).create(name="meta-img", os_distro="cirros")
+    base = f"/compute/v2.1/images/{image['id']}/metadata"
+    client = nova("2.38")
+    listed = client.get(base)
+    assert_schema(schema.image_metadata, listed)
+    assert listed.json() == {"metadata": {"os_distro": "cirros"}}
+    merged = client.post(base, {"metadata": {"a": "1"}}, format="json")
+    assert_schema(schema.image_metadata, merged)
+    assert merged.json()["metadata"] == {"os_distro": "cirros", "a": "1"}
+    item = client.put(f"{base}/b", {"meta": {"b": "2"}}, format="json")
+    assert_schema(schema.image_meta_item, item)
+    assert_schema(schema.image_meta_item, client.get(f"{base}/b"))
+    assert client.delete(f"{base}/a").status_code == 204
+    assert client.delete(f"{base}/a").status_code == 404
+    assert client.put(base, {"metadata": {"only": "x"}}, format="json").json() == {"metadata": {"only": "x"}}
+    # The image service sees the same properties; base attributes are untouched.
+    shown = glance(member).get(f"/images/{image['id']}").json()
+    assert shown["only"] == "x" and "os_distro" not in shown and shown["name"] == "meta-img"
+
+
+def test_image_metadata_proxy_refusals(nova, glance, member, admin):
+    mine = glance(member).create(name="mine")
+    base = f"/compute/v2.1/images/{mine['id']}/metadata"
+    client = nova("2.38")
+    assert client.put(f"{base}/k", {"meta": {"other": "v"}}, format="json").status_code == 400
+    assert client.post(base, {"metadata": {"": "v"}}, format="json").status_code == 400
+    assert client.post(base, {"meta": {"k": "v"}}, format="json").status_code == 400
+    assert client.post(base, {"metadata": {"name": "renamed"}}, format="json").status_code == 403  # read-only
+    # Someone else's public image is visible but not theirs to change; a private one is invisible.
+    public = glance(admin).create(name="public", visibility="public")
+    private = glance(admin).create(name="private", visibility="private")
+    assert client.get(f"/compute/v2.1/images/{public['id']}/metadata").status_code == 200
+    assert client.post(f"/compute/v2.1/images/{public['id']}/metadata", {"metadata": {"k": "v"}},
+                       format="json").status_code == 403
+    assert client.get(f"/compute/v2.1/images/{private['id']}/metadata").status_code == 404
+    # Gone from 2.39 on, as in Nova.
+    assert nova("2.39").get(base).status_code == 404
+    assert nova("2.39").post(base, {"metadata": {"k": "v"}}, format="json").status_code == 404
+    assert Image.objects.get(id=mine["id"]).properties == {}
