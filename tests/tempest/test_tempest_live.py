@@ -37,6 +37,9 @@ AREAS = {
     "server tags": "tempest.api.compute.servers.test_server_tags.",
     "instance actions": "tempest.api.compute.servers.test_instance_actions.",
     "multiple create": "tempest.api.compute.servers.test_multiple_create.",
+    "server metadata": "tempest.api.compute.servers.test_server_metadata.",
+    "image proxy": "tempest.api.compute.images.test_list_images.",
+    "image metadata": "tempest.api.compute.images.test_image_metadata.",
 }
 
 
