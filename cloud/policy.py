@@ -68,6 +68,8 @@ COMPUTE_RULES: dict[str, str] = {
     **_rules("os_compute_api:server-tags:", "rule:project_member_or_admin", [
         "update", "update_all", "delete", "delete_all",
     ]),
+    "os_compute_api:os-security-groups:get": "rule:project_reader_or_admin",
+    "os_compute_api:os-security-groups:show": "rule:project_reader_or_admin",
     "os_compute_api:server-metadata:index": "rule:project_reader_or_admin",
     "os_compute_api:server-metadata:show": "rule:project_reader_or_admin",
     **_rules("os_compute_api:server-metadata:", "rule:project_member_or_admin", [

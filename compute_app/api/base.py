@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from cloud.api.errors import NotFound
 from cloud.api.views import APIView, query_int
 from compute_app.api.microversion import MIN_VERSION, APIVersion, add_version_headers, requested_version
 
@@ -27,6 +28,18 @@ class ComputeAPIView(APIView):
     @property
     def version(self) -> APIVersion:
         return self.request.api_version
+
+
+class ProxyAPIView(ComputeAPIView):
+    """The proxy APIs Nova deprecated at 2.36 (images, security groups, ...):
+    from the microversion after ``last_version`` on, every route is a 404, as in Nova."""
+
+    last_version = "2.35"
+
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if not request.api_version.matches(maximum=self.last_version):
+            raise NotFound(f"This proxy API is not available after microversion {self.last_version}.")
 
 
 def nova_time(value: datetime | None) -> str | None:

@@ -13,19 +13,18 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
-from cloud.api.errors import BadRequest, Forbidden, NotFound
+from cloud.api.errors import BadRequest, Forbidden
 from cloud.api.routing import route
 from cloud.api.views import parse_bool
 from compute_app import quotas
-from compute_app.api.base import ComputeAPIView, api_base, next_link, page_params, resource_links
+from compute_app.api.base import ComputeAPIView, ProxyAPIView, api_base, next_link, page_params, resource_links
 from compute_app.api.metadata import Edit, MetadataItemView, MetadataOwner, MetadataView
 from image_app import fields, listing, operations
 from image_app.api.render import iso
 from image_app.models import Image
 from image_app.visibility import get_visible_image, visible_images
 
-LAST_VERSION = "2.35"  # the proxies are gone from 2.36 on
-LAST_METADATA_VERSION = "2.38"  # and the image metadata proxy from 2.39 on
+LAST_METADATA_VERSION = "2.38"  # the image metadata proxy lasts until 2.38, the others until 2.35
 
 # Glance status -> (Nova status, progress), as Nova's image view maps them.
 STATUS = {
@@ -107,13 +106,9 @@ def glance_filters(request) -> dict[str, list[str]]:
     return result
 
 
-class ImageProxyView(ComputeAPIView):
-    last_version = LAST_VERSION
-
+class ImageProxyView(ProxyAPIView):
     def initial(self, request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not request.api_version.matches(maximum=self.last_version):
-            raise NotFound(f"This image proxy API is not available after microversion {self.last_version}.")
         self.authorize("os_compute_api:images")
 
 

@@ -4,7 +4,17 @@ Each resource module exposes its own ``urlpatterns``; patterns start with
 "/" (e.g. ``/v2.1/flavors``) and accept an optional trailing slash.
 """
 
-from compute_app.api import availability_zones, flavors, images, keypairs, limits, quotas, services, versions
+from compute_app.api import (
+    availability_zones,
+    flavors,
+    images,
+    keypairs,
+    limits,
+    quotas,
+    security_groups,
+    services,
+    versions,
+)
 from compute_app.api.servers import urls as servers
 
 urlpatterns = [
@@ -17,4 +27,5 @@ urlpatterns = [
     *images.urlpatterns,
     *servers.urlpatterns,
     *services.urlpatterns,
+    *security_groups.urlpatterns,
 ]

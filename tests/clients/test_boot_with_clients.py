@@ -56,9 +56,15 @@ def test_openstack_cli_boot_cycle(live_cloud, tmp_path):
     keyfile = tmp_path / "key.pem"
     live_cloud.cli("keypair", "create", "--private-key", str(keyfile), f"{name}-key")
     assert "PRIVATE KEY" in keyfile.read_text()
+    # --security-group is looked up in os-security-groups (no network service in the catalog).
     server = _json(live_cloud.cli("server", "create", "--image", image["id"], "--flavor", "m1.tiny",
-                                  "--key-name", f"{name}-key", "--wait", name, "-f", "json", timeout=180))
+                                  "--key-name", f"{name}-key", "--security-group", "default",
+                                  "--property", "role=web", "--wait", name, "-f", "json", timeout=180))
     assert server["status"] == "ACTIVE"
+    # Server metadata: set and unset (POST and DELETE /servers/{id}/metadata).
+    live_cloud.cli("server", "set", "--property", "tier=1", server["id"])
+    live_cloud.cli("server", "unset", "--property", "role", server["id"])
+    assert _json(live_cloud.cli("server", "show", server["id"], "-f", "json"))["properties"] == {"tier": "1"}
     listed = _json(live_cloud.cli("server", "list", "-f", "json"))
     assert name in {s["Name"] for s in listed}
     shown = _json(live_cloud.cli("server", "show", name, "-f", "json"))
