@@ -68,6 +68,11 @@ COMPUTE_RULES: dict[str, str] = {
     **_rules("os_compute_api:server-tags:", "rule:project_member_or_admin", [
         "update", "update_all", "delete", "delete_all",
     ]),
+    "os_compute_api:os-server-groups:index": "rule:project_reader_or_admin",
+    "os_compute_api:os-server-groups:index:all_projects": "rule:admin_api",
+    "os_compute_api:os-server-groups:show": "rule:project_reader_or_admin",
+    "os_compute_api:os-server-groups:create": "rule:project_member_or_admin",
+    "os_compute_api:os-server-groups:delete": "rule:project_member_or_admin",
     "os_compute_api:os-security-groups:get": "rule:project_reader_or_admin",
     "os_compute_api:os-security-groups:show": "rule:project_reader_or_admin",
     "os_compute_api:server-metadata:index": "rule:project_reader_or_admin",

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from cloud.api.errors import QuotaExceeded
-from compute_app.models import Instance, KeyPair, Quota, QuotaClass, QuotaLock
+from compute_app.models import Instance, KeyPair, Quota, QuotaClass, QuotaLock, ServerGroup
 
 UNLIMITED = -1
 
@@ -163,12 +163,15 @@ def class_limits(class_name: str) -> dict[str, int]:
 def reported_usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
     """In-use counts as Nova reports them in quota details and limits.
 
-    Instances, cores and ram are counted (the user's only, when given). Per-user
-    resources (key pairs, server group members) always show 0 there, as in
-    Nova, and so do the network resources this cloud does not count.
+    Instances, cores and ram are counted (the user's only, when given), and
+    the project's server groups. Per-user resources (key pairs) and server
+    group members (counted per group) show 0 there, as in Nova, and so do the
+    network resources this cloud does not count.
     """
     used = {resource: 0 for resource in DEFAULTS}
     used.update(instance_usage(project_id, user_id))
+    groups = ServerGroup.objects.filter(project_id=project_id)
+    used["server_groups"] = (groups.filter(user_id=user_id) if user_id else groups).count()
     return used
 
 

@@ -12,6 +12,7 @@ from compute_app.api import (
     limits,
     quotas,
     security_groups,
+    server_groups,
     services,
     versions,
 )
@@ -28,4 +29,5 @@ urlpatterns = [
     *servers.urlpatterns,
     *services.urlpatterns,
     *security_groups.urlpatterns,
+    *server_groups.urlpatterns,
 ]

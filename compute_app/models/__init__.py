@@ -7,10 +7,11 @@ from compute_app.models.host import Allocation, ComputeNode
 from compute_app.models.instance import Instance, InstanceFault, InstanceTag
 from compute_app.models.keypair import KeyPair
 from compute_app.models.quota import Quota, QuotaClass, QuotaLock
+from compute_app.models.server_group import ServerGroup, ServerGroupMember
 from compute_app.models.service import Service
 
 __all__ = [
     "Aggregate", "AggregateHost", "Allocation", "ComputeNode", "Flavor", "FlavorAccess",
     "Instance", "InstanceAction", "InstanceActionEvent", "InstanceFault", "InstanceTag",
-    "KeyPair", "Quota", "QuotaClass", "QuotaLock", "Service",
+    "KeyPair", "Quota", "QuotaClass", "QuotaLock", "ServerGroup", "ServerGroupMember", "Service",
 ]

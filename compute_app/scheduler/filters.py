@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compute_app.scheduler.host_state import HostState, RequestSpec
+from compute_app.server_groups import violation
 
 Filter = Callable[[HostState, RequestSpec], "str | None"]
 
@@ -53,6 +54,15 @@ def disk_filter(host: HostState, spec: RequestSpec) -> str | None:
 def core_filter(host: HostState, spec: RequestSpec) -> str | None:
     short = spec.vcpus - host.free_vcpus
     return f"short by {short} vCPU" if short > 0 else None
+
+
+def server_group_affinity_filter(host: HostState, spec: RequestSpec) -> str | None:
+    return violation(spec.group_policy, spec.group_hosts, host.host) if spec.group_policy == "affinity" else None
+
+
+def server_group_anti_affinity_filter(host: HostState, spec: RequestSpec) -> str | None:
+    return (violation(spec.group_policy, spec.group_hosts, host.host)
+            if spec.group_policy == "anti-affinity" else None)
 
 
 _ARCH_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "i686": "i386", "arm64": "aarch64"}
@@ -120,6 +130,8 @@ DEFAULT_FILTERS: list[tuple[str, Filter]] = [
     ("AvailabilityZoneFilter", availability_zone_filter),
     ("ImagePropertiesFilter", image_properties_filter),
     ("AggregateInstanceExtraSpecsFilter", aggregate_extra_specs_filter),
+    ("ServerGroupAffinityFilter", server_group_affinity_filter),
+    ("ServerGroupAntiAffinityFilter", server_group_anti_affinity_filter),
     ("RamFilter", ram_filter),
     ("DiskFilter", disk_filter),
     ("CoreFilter", core_filter),

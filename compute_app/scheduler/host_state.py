@@ -72,6 +72,11 @@ class RequestSpec:
     image_properties: dict[str, Any] = field(default_factory=dict)
     ignore_hosts: list[str] = field(default_factory=list)
     scheduler_hints: dict[str, Any] = field(default_factory=dict)
+    # The server group the instance is in: its id, policy, and how many of its
+    # other members each host already holds.
+    group_id: str | None = None
+    group_policy: str | None = None
+    group_hosts: dict[str, int] = field(default_factory=dict)
 
 
 _NODE_FIELDS = ("id", "host", "hypervisor_hostname", "hypervisor_type", "vcpus", "vcpus_used", "memory_mb",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from compute_app import states
+from compute_app import server_groups, states
 from compute_app.instances import transition
 from compute_app.models import Instance
 from compute_app.scheduler import claims
@@ -22,7 +22,8 @@ ALL_TAKEN = "No valid host was found. Every candidate host was taken by concurre
 
 
 class _ClaimLost(Exception):
-    """Rolls back the instance update when the node's resources were taken meanwhile."""
+    """Rolls back the instance update when the node's resources (or, for a server
+    group, the host under its policy) were taken meanwhile."""
 
 
 @dataclass
@@ -47,7 +48,19 @@ def request_spec_for(instance: Instance, ignore_hosts: list[str] | None = None) 
         image_properties=image.get("properties", {}),
         ignore_hosts=list(ignore_hosts or []),
         scheduler_hints=stored.get("scheduler_hints", {}),
+        **_group_fields(instance, stored.get("scheduler_hints") or {}),
     )
+
+
+def _group_fields(instance: Instance, hints: dict) -> dict:
+    """The instance's server group, and where its other members are now."""
+    if "group" not in hints:
+        return {}  # no query for the common case
+    group = server_groups.group_of(instance.uuid)
+    if group is None:
+        return {}  # deleted since: nothing to honour
+    return {"group_id": group.uuid, "group_policy": group.policy,
+            "group_hosts": server_groups.member_hosts(group.uuid, instance.uuid)}
 
 
 def rank(hosts: list[HostState], spec: RequestSpec) -> tuple[list[HostState], str | None]:
@@ -80,6 +93,9 @@ def place(instance: Instance, hosts: list[HostState], spec: RequestSpec,
         alternates = alternates_of(ranked, index)
         try:
             with transaction.atomic():
+                if spec.group_policy in server_groups.STRICT and not server_groups.lock_and_check(
+                        spec.group_id, spec.group_policy, instance.uuid, candidate.host):
+                    raise _ClaimLost  # another member took this host meanwhile
                 if not transition(instance.uuid, task_states=[states.ts.SCHEDULING], vm_states=[states.BUILDING],
                                   on_host=None, host=candidate.host, node=candidate.node,
                                   launched_on=candidate.host, task_state=states.ts.SPAWNING,

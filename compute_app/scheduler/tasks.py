@@ -47,8 +47,10 @@ def schedule_instances(instance_uuids: list[str]) -> None:
         placement = place(instance, hosts, spec, on_placed)
         if placement.host is None and placement.failure != SUPERSEDED:
             # The snapshot may be stale either way (a slot taken by another
-            # scheduler, or freed by a delete): decide again on fresh data.
+            # scheduler, or freed by a delete), and so may the server group's
+            # members: decide again on fresh data.
             hosts = cached_host_states(refresh=True)
+            spec = request_spec_for(instance)
             placement = place(instance, hosts, spec, on_placed)
         if placement.host is None and placement.failure != SUPERSEDED:
             fail(instance, placement.failure or "No valid host was found.", started)

@@ -18,6 +18,11 @@ DEFAULT_WEIGHERS: list[tuple[str, float, Weigher]] = [
     ("CPUWeigher", 1.0, lambda h, s: h.free_vcpus),
     ("DiskWeigher", 1.0, lambda h, s: h.free_disk_gb),
     ("BuildFailureWeigher", -1000.0, lambda h, s: h.failed_builds),
+    # Soft group policies: more members on a host attract (affinity) or repel (anti-affinity).
+    ("ServerGroupSoftAffinityWeigher", 1.0,
+     lambda h, s: s.group_hosts.get(h.host, 0) if s.group_policy == "soft-affinity" else 0),
+    ("ServerGroupSoftAntiAffinityWeigher", -1.0,
+     lambda h, s: s.group_hosts.get(h.host, 0) if s.group_policy == "soft-anti-affinity" else 0),
 ]
 
 

@@ -136,3 +136,35 @@ class None_or_any:  # noqa: N801 - reads as a value in boot(expect=...)
 
     def __eq__(self, other: object) -> bool:
         return True
+
+
+@pytest.mark.parametrize("policy", ["anti-affinity", "affinity"])
+def test_server_group_policy_places_members(live_cloud, admin, image, policy):
+    """Concurrent boots into one group (one request of three, racing three single boots)."""
+    url = live_cloud.url
+    group = admin.post(f"{url}/compute/v2.1/os-server-groups",
+                       json={"server_group": {"name": policy, "policies": [policy]}}).json()["server_group"]
+    body = {"server": {"name": policy, "imageRef": image, "flavorRef": "1", "networks": "none"},
+            "os:scheduler_hints": {"group": group["id"]}}
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(admin.post, f"{url}/compute/v2.1/servers", json=body) for _ in range(3)]
+        responses = [future.result() for future in futures]
+    assert all(r.status_code == 202 for r in responses), [r.text for r in responses]
+    ids = [r.json()["server"]["id"] for r in responses]
+    servers = [live_cloud.wait_status(admin, i, ("ACTIVE", "ERROR")) for i in ids]
+    active = [s for s in servers if s["status"] == "ACTIVE"]
+    hosts = [s["OS-EXT-SRV-ATTR:host"] for s in active]
+    if policy == "affinity":
+        assert len(active) == 3 and len(set(hosts)) == 1
+    else:
+        # Two hosts: two members fit, on different hosts; the third is refused and told why.
+        assert len(active) == 2 and len(set(hosts)) == 2
+        (failed,) = [s for s in servers if s["status"] == "ERROR"]
+        assert "ServerGroupAntiAffinityFilter removed 2" in failed["fault"]["message"]
+    members = admin.get(f"{url}/compute/v2.1/os-server-groups/{group['id']}").json()["server_group"]["members"]
+    assert sorted(members) == sorted(ids)
+    for server_id in ids:
+        admin.delete(f"{url}/compute/v2.1/servers/{server_id}")
+    for server_id in ids:
+        live_cloud.wait_gone(admin, server_id)
+    assert admin.delete(f"{url}/compute/v2.1/os-server-groups/{group['id']}").status_code == 204

@@ -81,3 +81,26 @@ def test_no_hosts_at_all():
     passed, removed = run_filters([], spec())
     assert passed == []
     assert explain(0, removed) == "No valid host was found. There are no compute hosts."
+
+
+def test_server_group_filters_keep_members_together_or_apart():
+    hosts = [host("a"), host("b"), host("c")]
+    passed, removed = run_filters(hosts, spec(group_policy="anti-affinity", group_hosts={"a": 1, "b": 2}))
+    assert [h.host for h in passed] == ["c"]
+    assert removed["ServerGroupAntiAffinityFilter"] == ["holds a server of its anti-affinity group"] * 2
+    passed, removed = run_filters(hosts, spec(group_policy="affinity", group_hosts={"b": 1}))
+    assert [h.host for h in passed] == ["b"]
+    # The first member of an affinity group may go anywhere.
+    passed, _ = run_filters(hosts, spec(group_policy="affinity", group_hosts={}))
+    assert len(passed) == 3
+    # Soft policies never filter.
+    passed, _ = run_filters(hosts, spec(group_policy="soft-anti-affinity", group_hosts={"a": 1, "b": 1}))
+    assert len(passed) == 3
+
+
+def test_soft_group_policies_weigh_hosts_by_members():
+    hosts = [host("a"), host("b"), host("c")]
+    ranked = weigh(hosts, spec(group_policy="soft-affinity", group_hosts={"c": 2, "b": 1}))
+    assert [h.host for h in ranked][0] == "c"
+    ranked = weigh(hosts, spec(group_policy="soft-anti-affinity", group_hosts={"a": 3, "b": 1}))
+    assert [h.host for h in ranked] == ["c", "b", "a"]

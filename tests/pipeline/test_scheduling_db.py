@@ -83,3 +83,30 @@ def test_two_concurrent_claims_for_the_last_slot_one_wins():
     assert claims.release(winner) and not claims.release(winner)  # released once, never twice
     node.refresh_from_db()
     assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (0, 0, 0)
+
+
+def test_anti_affinity_is_rechecked_under_the_group_lock(db, settings):
+    """A member scheduled on a stale view of its group must not join a host another member took."""
+    from compute_app.models import ServerGroup, ServerGroupMember
+    from compute_app.scheduler.select import place, request_spec_for
+
+    settings.SCHEDULER_SNAPSHOT_SECONDS = 3600
+    small_host("h1", ram=4096)
+    small_host("h2", ram=2048)
+    # h1 is bigger in every way, so the weighers prefer it even with one member on it.
+    ComputeNode.objects.filter(host="h1").update(vcpus=8, local_gb=100)
+    ComputeNode.objects.filter(host="h2").update(vcpus=4, local_gb=50)
+    group = ServerGroup.objects.create(name="apart", policy="anti-affinity", project_id="p", user_id="u")
+    first, second = building("first"), building("second")
+    for instance in (first, second):
+        instance.request_spec = {"scheduler_hints": {"group": group.uuid}}
+        instance.save()
+        ServerGroupMember.objects.create(group=group, instance_uuid=instance.uuid)
+    stale = request_spec_for(second)  # taken before the first member is placed: no hosts to avoid
+    schedule_instances([first.uuid])
+    first.refresh_from_db()
+    assert first.host == "h1"  # the emptier host
+    hosts = host_state.cached_host_states(refresh=True)
+    placement = place(second, hosts, stale, lambda host, alternates: None)
+    second.refresh_from_db()
+    assert placement.host is not None and placement.host.host == "h2" and second.host == "h2"

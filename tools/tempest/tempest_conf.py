@@ -50,7 +50,8 @@ COMPUTE_FEATURES: dict[str, str] = {
     "unified_limits": "false",
     # The scheduler's filters that Tempest knows by name (compute_app/scheduler/filters.py).
     "scheduler_enabled_filters": "ComputeFilter,AvailabilityZoneFilter,ImagePropertiesFilter,"
-                                 "AggregateInstanceExtraSpecsFilter",
+                                 "AggregateInstanceExtraSpecsFilter,ServerGroupAffinityFilter,"
+                                 "ServerGroupAntiAffinityFilter",
     "nova_policy_roles": "admin,member,reader",
 }
 

@@ -20,11 +20,11 @@ from cloud import policy
 from cloud.api import validation as v
 from cloud.api.errors import BadRequest
 from cloud.context import RequestContext
-from compute_app import messages, quotas, states
+from compute_app import messages, quotas, server_groups, states
 from compute_app.api.microversion import APIVersion
 from compute_app.api.servers.lookups import find_flavor, find_keypair, resolve_zone
 from compute_app.instances import start_actions
-from compute_app.models import Flavor, Instance
+from compute_app.models import Flavor, Instance, ServerGroup
 from image_app.models import Image
 
 MAX_COUNT = 1000
@@ -56,6 +56,7 @@ class CreateRequest:
     admin_pass: str | None = None
     return_reservation_id: bool = False
     scheduler_hints: dict[str, Any] = field(default_factory=dict)
+    server_group: ServerGroup | None = None
 
 
 def generate_password(length: int = 12) -> str:
@@ -123,6 +124,8 @@ def parse(data: dict[str, Any], context: RequestContext, version: APIVersion) ->
     if not isinstance(hints, dict):
         raise BadRequest("Invalid input for field/attribute os:scheduler_hints. Must be an object.")
     request.scheduler_hints = hints
+    if "group" in hints:
+        request.server_group = server_groups.group_from_hint(context, hints["group"])
     if request.force_host:
         policy.authorize(context, "os_compute_api:servers:create:forced_host",
                          {"project_id": context.project_id})
@@ -284,6 +287,8 @@ def create_servers(request: CreateRequest, context: RequestContext) -> tuple[lis
         instances = [_new_instance(request, context, index, count, reservation_id, spec) for index in range(count)]
         Instance.objects.bulk_create(instances)
         uuids = [i.uuid for i in instances]
+        if request.server_group is not None:
+            server_groups.add_members(request.server_group, uuids)
         start_actions(uuids, "create", context)
         messages.send_on_commit(messages.SCHEDULE_INSTANCES, instance_uuids=uuids)
     return instances, reservation_id
