@@ -65,6 +65,16 @@ def server_group_anti_affinity_filter(host: HostState, spec: RequestSpec) -> str
             if spec.group_policy == "anti-affinity" else None)
 
 
+def same_host_filter(host: HostState, spec: RequestSpec) -> str | None:
+    if spec.same_hosts is not None and host.host not in spec.same_hosts:
+        return "not the host of the same_host servers"
+    return None
+
+
+def different_host_filter(host: HostState, spec: RequestSpec) -> str | None:
+    return "holds a different_host server" if host.host in spec.different_hosts else None
+
+
 _ARCH_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "i686": "i386", "arm64": "aarch64"}
 
 
@@ -132,6 +142,8 @@ DEFAULT_FILTERS: list[tuple[str, Filter]] = [
     ("AggregateInstanceExtraSpecsFilter", aggregate_extra_specs_filter),
     ("ServerGroupAffinityFilter", server_group_affinity_filter),
     ("ServerGroupAntiAffinityFilter", server_group_anti_affinity_filter),
+    ("SameHostFilter", same_host_filter),
+    ("DifferentHostFilter", different_host_filter),
     ("RamFilter", ram_filter),
     ("DiskFilter", disk_filter),
     ("CoreFilter", core_filter),

@@ -77,6 +77,9 @@ class RequestSpec:
     group_id: str | None = None
     group_policy: str | None = None
     group_hosts: dict[str, int] = field(default_factory=dict)
+    # Hosts of the servers named by the same_host / different_host hints (None: no hint).
+    same_hosts: list[str] | None = None
+    different_hosts: list[str] = field(default_factory=list)
 
 
 _NODE_FIELDS = ("id", "host", "hypervisor_hostname", "hypervisor_type", "vcpus", "vcpus_used", "memory_mb",

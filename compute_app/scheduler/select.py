@@ -49,7 +49,19 @@ def request_spec_for(instance: Instance, ignore_hosts: list[str] | None = None) 
         ignore_hosts=list(ignore_hosts or []),
         scheduler_hints=stored.get("scheduler_hints", {}),
         **_group_fields(instance, stored.get("scheduler_hints") or {}),
+        **_host_hint_fields(stored.get("scheduler_hints") or {}),
     )
+
+
+def _host_hint_fields(hints: dict) -> dict:
+    """Where the servers named by ``same_host`` / ``different_host`` run now."""
+    fields: dict = {}
+    for hint, key in (("same_host", "same_hosts"), ("different_host", "different_hosts")):
+        if hint in hints:
+            uuids = hints[hint] if isinstance(hints[hint], list) else [hints[hint]]
+            fields[key] = sorted(set(Instance.objects.filter(uuid__in=uuids, deleted=False, host__isnull=False)
+                                     .values_list("host", flat=True)))
+    return fields
 
 
 def _group_fields(instance: Instance, hints: dict) -> dict:

@@ -104,3 +104,13 @@ def test_soft_group_policies_weigh_hosts_by_members():
     assert [h.host for h in ranked][0] == "c"
     ranked = weigh(hosts, spec(group_policy="soft-anti-affinity", group_hosts={"a": 3, "b": 1}))
     assert [h.host for h in ranked] == ["c", "b", "a"]
+
+
+def test_same_host_and_different_host_hints():
+    hosts = [host("a"), host("b"), host("c")]
+    passed, removed = run_filters(hosts, spec(same_hosts=["b"]))
+    assert [h.host for h in passed] == ["b"] and len(removed["SameHostFilter"]) == 2
+    passed, _ = run_filters(hosts, spec(different_hosts=["a", "c"]))
+    assert [h.host for h in passed] == ["b"]
+    # same_host naming servers that run nowhere (yet) leaves no host.
+    assert run_filters(hosts, spec(same_hosts=[]))[0] == []

@@ -145,3 +145,16 @@ def test_unauthenticated_is_401(api, image):
     assert response["WWW-Authenticate"].startswith("Keystone uri=")
     response = api("not-a-token", "2.47").get("/compute/v2.1/servers")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("hints", [
+    {"same_host": "not-a-uuid"}, {"different_host": ["6e2a4b3c-0000-4000-8000-000000000000", 7]},
+    {"different_host": []}, {"group": "not-a-uuid"}, {"group": "6e2a4b3c-0000-4000-8000-000000000000"},
+])
+def test_bad_scheduler_hints_are_400(api, member, image, hints):
+    _, _, token = member
+    response = api(token, "2.47").post("/compute/v2.1/servers", {
+        "server": {"name": "vm", "imageRef": image.id, "flavorRef": "1", "networks": "none"},
+        "os:scheduler_hints": hints}, format="json")
+    assert response.status_code == 400, response.content
+    assert not Instance.objects.exists()

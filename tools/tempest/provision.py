@@ -86,6 +86,7 @@ class Provisioned:
     compute_url: str
     image_url: str
     notes: list[str] = field(default_factory=list)
+    compute_nodes: int = 1  # compute services up and enabled: Tempest's multi-node tests need 2
 
 
 def plan_accounts(prefix: str, password: str, projects: int, admins: int) -> list[Account]:
@@ -269,6 +270,13 @@ def compute_versions(client: CloudClient) -> tuple[str, str]:
     return minimum, maximum
 
 
+def compute_nodes(client: CloudClient) -> int:
+    """How many nova-compute services are up and enabled (at least 1, Tempest's minimum)."""
+    services = client.call("GET", client.endpoint("compute") + "/os-services?binary=nova-compute").json()
+    return max(1, sum(1 for s in services.get("services", []) if s.get("state") == "up"
+                      and s.get("status") == "enabled"))
+
+
 def provision(client: CloudClient, accounts: list[Account], prefix: str, *, create_accounts: bool = True,
               image_ref: str | None = None, image_ref_alt: str | None = None,
               flavor_ref: str | None = None, flavor_ref_alt: str | None = None) -> Provisioned:
@@ -284,4 +292,5 @@ def provision(client: CloudClient, accounts: list[Account], prefix: str, *, crea
         flavor_ref_alt=flavor_ref_alt or ensure_flavor(client, f"{prefix}-f2", f"{prefix}.micro", 512, 1, 2),
         compute_min_version=minimum, compute_max_version=maximum,
         compute_url=client.endpoint("compute"), image_url=client.endpoint("image"),
+        compute_nodes=compute_nodes(client),
     )

@@ -51,7 +51,7 @@ COMPUTE_FEATURES: dict[str, str] = {
     # The scheduler's filters that Tempest knows by name (compute_app/scheduler/filters.py).
     "scheduler_enabled_filters": "ComputeFilter,AvailabilityZoneFilter,ImagePropertiesFilter,"
                                  "AggregateInstanceExtraSpecsFilter,ServerGroupAffinityFilter,"
-                                 "ServerGroupAntiAffinityFilter",
+                                 "ServerGroupAntiAffinityFilter,SameHostFilter,DifferentHostFilter",
     "nova_policy_roles": "admin,member,reader",
 }
 
@@ -104,7 +104,7 @@ def build_config(p: Provisioned, *, identity_v3: str, region: str, accounts_file
         "region": region,
         "build_timeout": str(build_timeout),
         "build_interval": "1",
-        "min_compute_nodes": "1",
+        "min_compute_nodes": str(p.compute_nodes),
         # fixed_network_name stays unset: there is no network service to look one up in.
     }
     conf["compute-feature-enabled"] = dict(COMPUTE_FEATURES)

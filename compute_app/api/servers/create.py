@@ -20,6 +20,7 @@ from cloud import policy
 from cloud.api import validation as v
 from cloud.api.errors import BadRequest
 from cloud.context import RequestContext
+from cloud.ids import is_uuid
 from compute_app import messages, quotas, server_groups, states
 from compute_app.api.microversion import APIVersion
 from compute_app.api.servers.lookups import find_flavor, find_keypair, resolve_zone
@@ -123,6 +124,9 @@ def parse(data: dict[str, Any], context: RequestContext, version: APIVersion) ->
     hints = data.get("os:scheduler_hints", data.get("OS-SCH-HNT:scheduler_hints", {}))
     if not isinstance(hints, dict):
         raise BadRequest("Invalid input for field/attribute os:scheduler_hints. Must be an object.")
+    for hint in ("same_host", "different_host"):
+        if hint in hints:
+            _server_uuids(hints[hint], hint)
     request.scheduler_hints = hints
     if "group" in hints:
         request.server_group = server_groups.group_from_hint(context, hints["group"])
@@ -227,6 +231,14 @@ def _networks(server: dict[str, Any], version: APIVersion) -> Any:
             # No network service yet: any named network is unknown.
             raise BadRequest(f"Network {v.ref_id(item['uuid'], 'networks.uuid')} could not be found.")
     return []
+
+
+def _server_uuids(value: Any, field: str) -> None:
+    """A server UUID or a list of them (the same_host / different_host hints)."""
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) and is_uuid(item) for item in items):
+        raise BadRequest(f"Invalid input for field/attribute {field}. Value must be a server UUID or a list "
+                         "of them.")
 
 
 def _security_groups(value: Any) -> list[dict[str, str]]:
