@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -355,3 +357,13 @@ def make_workdir(prefix: str = "cloud-live-") -> Path:
 
 def remove_workdir(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def running(cloud: LiveCloud) -> Iterator[LiveCloud]:
+    """Start ``cloud``; stop it and remove its work directory however the block ends."""
+    try:
+        yield cloud.start()
+    finally:
+        cloud.stop()
+        remove_workdir(cloud.workdir)

@@ -20,7 +20,7 @@ from cloud.api.views import body_object, parse_bool, query_int
 from compute_app import quotas
 from compute_app.api.base import ComputeAPIView
 from compute_app.models import ServerGroup
-from compute_app.server_groups import STRICT, check_group_quota, get_group, members
+from compute_app.server_groups import SOFT, STRICT, check_group_quota, get_group, members
 
 SOFT_FROM = "2.15"
 
@@ -46,7 +46,7 @@ class _ServerGroupsBase(ComputeAPIView):
         if "name" not in data or "policies" not in data:
             raise BadRequest("Invalid input for field/attribute server_group: 'name' and 'policies' are required.")
         name = v.name(data["name"], "name", allow_edge_spaces=True)
-        allowed = STRICT + (("soft-affinity", "soft-anti-affinity") if self.version.at_least(SOFT_FROM) else ())
+        allowed = STRICT + (SOFT if self.version.at_least(SOFT_FROM) else ())
         policies = data["policies"]
         if not isinstance(policies, list) or len(policies) != 1 or policies[0] not in allowed:
             raise BadRequest("Invalid input for field/attribute policies. It must be a list of exactly one of: "

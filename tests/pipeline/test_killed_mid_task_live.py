@@ -17,7 +17,7 @@ from __future__ import annotations
 import psycopg2
 import pytest
 
-from tests.harness import LiveCloud, make_workdir, remove_workdir, wait_for
+from tests.harness import LiveCloud, make_workdir, running, wait_for
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -40,12 +40,8 @@ def cloud(request):
     cloud = LiveCloud(workdir=make_workdir("cloud-killed-"), fake_hosts=["kill-1"], broker_url=broker_url,
                       extra_env={"BUILD_TIMEOUT": str(BUILD_TIMEOUT),
                                  "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)})
-    try:
-        cloud.start()
+    with running(cloud):
         yield cloud
-    finally:
-        cloud.stop()
-        remove_workdir(cloud.workdir)
 
 
 class RowLock:

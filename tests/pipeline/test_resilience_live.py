@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import LiveCloud, make_workdir, remove_workdir, wait_for
+from tests.harness import LiveCloud, make_workdir, running, wait_for
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 BUILD_TIMEOUT = 6
@@ -19,12 +19,8 @@ def cloud():
     cloud = LiveCloud(workdir=make_workdir("cloud-resilience-"), fake_hosts=["slow-1"],
                       extra_env={"BUILD_TIMEOUT": str(BUILD_TIMEOUT), "DELETE_TIMEOUT": str(BUILD_TIMEOUT),
                                  "SWEEP_INTERVAL": "0.5"})
-    try:
-        cloud.start()
+    with running(cloud):
         yield cloud
-    finally:
-        cloud.stop()
-        remove_workdir(cloud.workdir)
 
 
 def _allocations(cloud: LiveCloud, server_id: str) -> list:
