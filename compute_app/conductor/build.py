@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from compute_app import messages, states
+from compute_app import messages, server_groups, states
 from compute_app.instances import guest_spec, record_event, set_error, transition
 from compute_app.models import ComputeNode, Instance
 from compute_app.scheduler import claims
@@ -81,10 +81,14 @@ def _reschedule(instance: Instance, tried: list[str], attempt: int) -> bool:
     """Claim the next alternate that still has room and send the build there."""
     alternates = list(instance.alternates or [])
     disk = disk_gb(instance)
+    group = server_groups.group_of(instance.uuid)
     while alternates:
         alternate = alternates.pop(0)
         if alternate["host"] in tried:
             continue
+        if group is not None and group.policy in server_groups.STRICT and not server_groups.lock_and_check(
+                group.uuid, group.policy, instance.uuid, alternate["host"]):
+            continue  # other members moved since the alternates were chosen
         if not claims.claim(alternate["node_id"], instance.uuid, instance.vcpus, instance.memory_mb, disk):
             continue
         spec = dict(instance.request_spec or {}, tried_hosts=tried)

@@ -110,3 +110,26 @@ def test_anti_affinity_is_rechecked_under_the_group_lock(db, settings):
     placement = place(second, hosts, stale, lambda host, alternates: None)
     second.refresh_from_db()
     assert placement.host is not None and placement.host.host == "h2" and second.host == "h2"
+
+
+def test_a_reschedule_respects_anti_affinity(db):
+    """An alternate chosen before another member landed there is skipped when the build fails."""
+    from compute_app.conductor.build import build_failed
+    from compute_app.models import ServerGroup, ServerGroupMember
+
+    nodes = {name: small_host(name) for name in ("h1", "h2", "h3")}
+    ComputeNode.objects.update(vcpus=8, memory_mb=8192)
+    group = ServerGroup.objects.create(name="apart", policy="anti-affinity", project_id="p", user_id="u")
+    other = building("other")
+    Instance.objects.filter(uuid=other.uuid).update(host="h2", node="h2", vm_state="active", task_state=None)
+    failing = building("failing")
+    alternates = [{"host": h, "node": h, "node_id": nodes[h].id} for h in ("h2", "h3")]
+    Instance.objects.filter(uuid=failing.uuid).update(host="h1", node="h1", task_state="spawning",
+                                                      build_attempts=1, alternates=alternates)
+    for member in (other, failing):
+        ServerGroupMember.objects.create(group=group, instance_uuid=member.uuid)
+    claims.claim(nodes["h1"].id, failing.uuid, 1, 512, 1)
+    build_failed(failing.uuid, "h1", 1, None, "disk on fire", "", reschedule=True)
+    failing.refresh_from_db()
+    assert (failing.host, failing.build_attempts, failing.vm_state) == ("h3", 2, "building")
+    assert Allocation.objects.get(consumer=failing.uuid).node_id == nodes["h3"].id
