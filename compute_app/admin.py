@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from cloud.admin_readonly import ReadOnlyMixin
 from cloud.api.errors import APIError
 from cloud.context import RequestContext
 from compute_app.models import (
@@ -33,19 +34,6 @@ from compute_app.models import (
     Service,
 )
 from compute_app.operations.delete import delete_server
-
-
-class ReadOnlyMixin:
-    """Lists and detail pages, no add/change/delete."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class FaultInline(ReadOnlyMixin, admin.TabularInline):

@@ -20,6 +20,7 @@ from cloud.context import RequestContext
 from cloud.ids import is_uuid
 from compute_app import quotas
 from compute_app.models import Instance, ServerGroup, ServerGroupMember
+from compute_app.scheduler.filters import group_policy_violation
 
 STRICT = ("affinity", "anti-affinity")
 SOFT = ("soft-affinity", "soft-anti-affinity")
@@ -88,17 +89,8 @@ def member_hosts(group_id: str, exclude: str) -> dict[str, int]:
     return {row["host"]: row["count"] for row in rows}
 
 
-def violation(policy: str | None, hosts: dict[str, int], host: str) -> str | None:
-    """Why a strict policy forbids ``host``, or None."""
-    if policy == "anti-affinity" and hosts.get(host):
-        return "holds a server of its anti-affinity group"
-    if policy == "affinity" and hosts and host not in hosts:
-        return "not the host of its affinity group"
-    return None
-
-
 def lock_and_check(group_id: str, policy: str, instance_uuid: str, host: str) -> bool:
     """Inside the placing transaction: lock the group and re-check ``host`` against
     the members placed by now (by any scheduler). False if the policy forbids it."""
     ServerGroup.objects.select_for_update().filter(uuid=group_id).first()
-    return violation(policy, member_hosts(group_id, instance_uuid), host) is None
+    return group_policy_violation(policy, member_hosts(group_id, instance_uuid), host) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from cloud.admin_readonly import ReadOnlyMixin
 from identity_app import tokens
 from identity_app.models import (
     CatalogService,
@@ -25,17 +26,8 @@ from identity_app.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Lists and detail pages, no add/change/delete."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Domain)

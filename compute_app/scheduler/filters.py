@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compute_app.scheduler.host_state import HostState, RequestSpec
-from compute_app.server_groups import violation
 
 Filter = Callable[[HostState, RequestSpec], "str | None"]
 
@@ -56,13 +55,25 @@ def core_filter(host: HostState, spec: RequestSpec) -> str | None:
     return f"short by {short} vCPU" if short > 0 else None
 
 
+def group_policy_violation(policy: str | None, hosts: dict[str, int], host: str) -> str | None:
+    """Why a strict server group policy forbids ``host``, given where the other members are."""
+    if policy == "anti-affinity" and hosts.get(host):
+        return "holds a server of its anti-affinity group"
+    if policy == "affinity" and hosts and host not in hosts:
+        return "not the host of its affinity group"
+    return None
+
+
 def server_group_affinity_filter(host: HostState, spec: RequestSpec) -> str | None:
-    return violation(spec.group_policy, spec.group_hosts, host.host) if spec.group_policy == "affinity" else None
+    if spec.group_policy != "affinity":
+        return None
+    return group_policy_violation(spec.group_policy, spec.group_hosts, host.host)
 
 
 def server_group_anti_affinity_filter(host: HostState, spec: RequestSpec) -> str | None:
-    return (violation(spec.group_policy, spec.group_hosts, host.host)
-            if spec.group_policy == "anti-affinity" else None)
+    if spec.group_policy != "anti-affinity":
+        return None
+    return group_policy_violation(spec.group_policy, spec.group_hosts, host.host)
 
 
 def same_host_filter(host: HostState, spec: RequestSpec) -> str | None:

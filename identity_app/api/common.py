@@ -11,10 +11,10 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from rest_framework.response import Response
 
-from cloud.api.errors import BadRequest, NotFound
+from cloud.api.errors import BadRequest, Conflict, NotFound
 from cloud.api.views import APIView
 from identity_app.api.versions import base_url
 
@@ -42,6 +42,20 @@ class IdentityView(APIView):
         return Response({key: refs, "links": {
             "self": self.request.build_absolute_uri(), "previous": None, "next": None,
         }})
+
+    def new_resource_domain(self, data: dict[str, Any], kind: str, rule: str):
+        """The domain a new project or user goes in: ``domain_id``, else the caller's domain,
+        else the default one. Authorized before the lookup, so domains cannot be probed."""
+        from identity_app.bootstrap import DEFAULT_DOMAIN_ID
+        from identity_app.models import Domain
+
+        domain_id = (id_value(data["domain_id"], f"{kind}.domain_id") if data.get("domain_id") is not None
+                     else self.ctx.domain_id or DEFAULT_DOMAIN_ID)
+        self.authorize(rule, {"domain_id": domain_id})
+        domain = Domain.objects.filter(id=domain_id).first()
+        if domain is None:
+            raise BadRequest(f"Invalid input for field '{kind}.domain_id': no domain {domain_id}.")
+        return domain
 
     def visible(self, rule: str, target: dict[str, Any], kind: str, ident: str) -> None:
         """404 unless the caller may see the resource: never confirm that another project exists."""
@@ -91,6 +105,25 @@ def query_bool(request, name: str) -> bool | None:
     if text in _FALSE_FLAGS:
         return False
     raise BadRequest(f"Invalid value for query parameter '{name}': expected a boolean.")
+
+
+def filter_listing(request, query: models.QuerySet, exact: tuple[str, ...] = ("name", "domain_id")):
+    """Keystone's list filters: exact matches on ``exact`` fields, and ``enabled``."""
+    for name in exact:
+        if name in request.query_params:
+            query = query.filter(**{name: request.query_params[name]})
+    enabled = query_bool(request, "enabled")
+    return query if enabled is None else query.filter(enabled=enabled)
+
+
+def save_unique(record: models.Model, kind: str, where: str = "") -> None:
+    """Save, turning a unique-name clash into Keystone's 409."""
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        raise Conflict(f"Conflict occurred attempting to store {kind} - Duplicate entry found with name "
+                       f"{record.name}{where}.") from None
 
 
 def body_of(request, key: str) -> dict[str, Any]:

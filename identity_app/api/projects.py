@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from rest_framework.response import Response
 
-from cloud.api.errors import BadRequest, Conflict, Forbidden
+from cloud.api.errors import BadRequest, Forbidden
 from identity_app import tokens
 from identity_app.api.common import (
     IdentityView,
     body_of,
     bool_value,
     extra_values,
+    filter_listing,
     get_or_404,
     id_value,
     is_true,
@@ -28,7 +29,7 @@ from identity_app.api.common import (
     name_value,
     no_content,
     options_value,
-    query_bool,
+    save_unique,
     tags_value,
     text_value,
 )
@@ -37,11 +38,6 @@ from identity_app.bootstrap import DEFAULT_DOMAIN_ID
 from identity_app.models import Domain, Project, RoleAssignment, Token, User
 
 PROJECT_FIELDS = {"name", "domain_id", "description", "enabled", "parent_id", "is_domain", "tags", "options"}
-
-
-def _duplicate(kind: str, name: str, where: str = "") -> Conflict:
-    return Conflict(f"Conflict occurred attempting to store {kind} - Duplicate entry found with name {name}"
-                    f"{where}.")
 
 
 # --- domains ----------------------------------------------------------------------------------
@@ -58,23 +54,10 @@ def _domain_fields(domain: Domain, data: dict[str, Any], *, creating: bool) -> N
         domain.extra = {**domain.extra, "options": options_value(data["options"], "domain.options")}
 
 
-def _save_domain(domain: Domain) -> None:
-    try:
-        with transaction.atomic():
-            domain.save()
-    except IntegrityError:
-        raise _duplicate("domain", domain.name) from None
-
-
 class DomainsView(IdentityView):
     def get(self, request) -> Response:
         self.authorize("identity:list_domains")
-        domains = Domain.objects.order_by("name")
-        if "name" in request.query_params:
-            domains = domains.filter(name=request.query_params["name"])
-        enabled = query_bool(request, "enabled")
-        if enabled is not None:
-            domains = domains.filter(enabled=enabled)
+        domains = filter_listing(request, Domain.objects.order_by("name"), exact=("name",))
         return self.collection("domains", [domain_json(d, self.link) for d in domains])
 
     def post(self, request) -> Response:
@@ -82,7 +65,7 @@ class DomainsView(IdentityView):
         data = body_of(request, "domain")
         domain = Domain()
         _domain_fields(domain, data, creating=True)
-        _save_domain(domain)
+        save_unique(domain, "domain")
         return member("domain", domain_json(domain, self.link), 201)
 
 
@@ -104,7 +87,7 @@ class DomainView(IdentityView):
         was_enabled = domain.enabled
         _domain_fields(domain, data, creating=False)
         with transaction.atomic():
-            _save_domain(domain)
+            save_unique(domain, "domain")
             if was_enabled and not domain.enabled:
                 tokens.revoke_for_domain(domain.id)
         return member("domain", domain_json(domain, self.link))
@@ -152,43 +135,24 @@ def _project_fields(project: Project, data: dict[str, Any], *, creating: bool) -
     project.extra = extra
 
 
-def _save_project(project: Project) -> None:
-    try:
-        with transaction.atomic():
-            project.save()
-    except IntegrityError:
-        raise _duplicate("project", project.name, f" at domain ID {project.domain_id}") from None
-
-
 class ProjectsView(IdentityView):
     def get(self, request) -> Response:
         self.authorize("identity:list_projects")
         params = request.query_params
         if is_true(params.get("is_domain")):
             return self.collection("projects", [])  # domains are not listed as projects here
-        projects = Project.objects.order_by("name")
-        for name in ("name", "domain_id"):
-            if name in params:
-                projects = projects.filter(**{name: params[name]})
+        projects = filter_listing(request, Project.objects.order_by("name"))
         if "parent_id" in params:
             parent = params["parent_id"]
             projects = projects.filter(Q(parent_id=parent) | Q(parent__isnull=True, domain_id=parent))
-        enabled = query_bool(request, "enabled")
-        if enabled is not None:
-            projects = projects.filter(enabled=enabled)
         return self.collection("projects", [project_json(p, self.link) for p in projects])
 
     def post(self, request) -> Response:
         data = body_of(request, "project")
-        domain_id = (id_value(data["domain_id"], "project.domain_id") if data.get("domain_id") is not None
-                     else self.ctx.domain_id or DEFAULT_DOMAIN_ID)
-        self.authorize("identity:create_project", {"domain_id": domain_id})
+        domain = self.new_resource_domain(data, "project", "identity:create_project")
         if data.get("is_domain") not in (None, False):
             raise BadRequest("Invalid input for field 'project.is_domain': projects acting as domains are "
                              "not supported; create a domain instead.")
-        domain = Domain.objects.filter(id=domain_id).first()
-        if domain is None:
-            raise BadRequest(f"Invalid input for field 'project.domain_id': no domain {domain_id}.")
         project = Project(domain=domain)
         parent_id = data.get("parent_id")
         if parent_id is not None and parent_id != domain.id:
@@ -199,7 +163,7 @@ class ProjectsView(IdentityView):
                                  f"in domain {domain.id}.")
             project.parent = parent
         _project_fields(project, data, creating=True)
-        _save_project(project)
+        save_unique(project, "project", f" at domain ID {project.domain_id}")
         return member("project", project_json(project, self.link), 201)
 
 
@@ -227,7 +191,7 @@ class ProjectView(IdentityView):
         was_enabled = project.enabled
         _project_fields(project, data, creating=False)
         with transaction.atomic():
-            _save_project(project)
+            save_unique(project, "project", f" at domain ID {project.domain_id}")
             if was_enabled and not project.enabled:
                 tokens.revoke_for(project_id=project.id)
         return member("project", project_json(project, self.link))

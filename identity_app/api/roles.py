@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 
-from cloud.api.errors import BadRequest, Conflict, NotFound
+from cloud.api.errors import BadRequest, NotFound
 from identity_app import tokens
 from identity_app.api.common import (
     IdentityView,
@@ -27,6 +27,7 @@ from identity_app.api.common import (
     name_value,
     no_content,
     options_value,
+    save_unique,
     text_value,
 )
 from identity_app.api.render import domain_ref, role_json
@@ -45,15 +46,6 @@ def _role_fields(role: Role, data: dict[str, Any], *, creating: bool) -> None:
         role.extra = {**role.extra, "options": options_value(data["options"], "role.options")}
 
 
-def _save_role(role: Role) -> None:
-    try:
-        with transaction.atomic():
-            role.save()
-    except IntegrityError:
-        raise Conflict(f"Conflict occurred attempting to store role - Duplicate entry found with name "
-                       f"{role.name}.") from None
-
-
 class RolesView(IdentityView):
     def get(self, request) -> Response:
         self.authorize("identity:list_roles")
@@ -69,7 +61,7 @@ class RolesView(IdentityView):
         data = body_of(request, "role")
         role = Role()
         _role_fields(role, data, creating=True)
-        _save_role(role)
+        save_unique(role, "role")
         return member("role", role_json(role, self.link), 201)
 
 
@@ -85,7 +77,7 @@ class RoleView(IdentityView):
         if "id" in data and data["id"] != role.id:
             raise BadRequest("Invalid input for field 'role.id': cannot change the id.")
         _role_fields(role, data, creating=False)
-        _save_role(role)
+        save_unique(role, "role")
         return member("role", role_json(role, self.link))
 
     def delete(self, request, role_id: str) -> Response:

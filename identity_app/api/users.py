@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from rest_framework.response import Response
 
-from cloud.api.errors import BadRequest, Conflict, Unauthorized
+from cloud.api.errors import BadRequest, Unauthorized
 from identity_app import tokens
 from identity_app.api.common import (
     IdentityView,
     body_of,
     bool_value,
     extra_values,
+    filter_listing,
     get_or_404,
     id_value,
     max_length,
@@ -28,12 +29,11 @@ from identity_app.api.common import (
     no_content,
     options_value,
     password_value,
-    query_bool,
+    save_unique,
     text_value,
 )
 from identity_app.api.render import project_json, user_json
-from identity_app.bootstrap import DEFAULT_DOMAIN_ID
-from identity_app.models import Domain, Project, RoleAssignment, User
+from identity_app.models import Project, RoleAssignment, User
 
 USER_FIELDS = {"name", "domain_id", "password", "enabled", "default_project_id", "description", "email",
                "options", "federated"}
@@ -71,39 +71,18 @@ def _user_fields(user: User, data: dict[str, Any], *, creating: bool) -> bool:
     return False
 
 
-def _save_user(user: User) -> None:
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise Conflict(f"Conflict occurred attempting to store user - Duplicate entry found with name "
-                       f"{user.name} at domain ID {user.domain_id}.") from None
-
-
 class UsersView(IdentityView):
     def get(self, request) -> Response:
         self.authorize("identity:list_users")
-        params = request.query_params
-        users = User.objects.order_by("name")
-        for name in ("name", "domain_id"):
-            if name in params:
-                users = users.filter(**{name: params[name]})
-        enabled = query_bool(request, "enabled")
-        if enabled is not None:
-            users = users.filter(enabled=enabled)
+        users = filter_listing(request, User.objects.order_by("name"))
         return self.collection("users", [user_json(u, self.link) for u in users])
 
     def post(self, request) -> Response:
         data = body_of(request, "user")
-        domain_id = (id_value(data["domain_id"], "user.domain_id") if data.get("domain_id") is not None
-                     else self.ctx.domain_id or DEFAULT_DOMAIN_ID)
-        self.authorize("identity:create_user", {"domain_id": domain_id})
-        domain = Domain.objects.filter(id=domain_id).first()
-        if domain is None:
-            raise BadRequest(f"Invalid input for field 'user.domain_id': no domain {domain_id}.")
+        domain = self.new_resource_domain(data, "user", "identity:create_user")
         user = User(domain=domain)
         _user_fields(user, data, creating=True)
-        _save_user(user)
+        save_unique(user, "user", f" at domain ID {user.domain_id}")
         return member("user", user_json(user, self.link), 201)
 
 
@@ -127,7 +106,7 @@ class UserView(IdentityView):
         was_enabled = user.enabled
         password_changed = _user_fields(user, data, creating=False)
         with transaction.atomic():
-            _save_user(user)
+            save_unique(user, "user", f" at domain ID {user.domain_id}")
             if password_changed or (was_enabled and not user.enabled):
                 tokens.revoke_for(user_id=user.id)
         return member("user", user_json(user, self.link))
@@ -147,14 +126,7 @@ class UserProjectsView(IdentityView):
         self.visible("identity:list_user_projects", {"user_id": user.id, "domain_id": user.domain_id},
                      "user", user_id)
         ids = RoleAssignment.objects.filter(user=user, project__isnull=False).values("project_id")
-        projects = Project.objects.filter(id__in=ids).order_by("name")
-        params = request.query_params
-        for name in ("name", "domain_id"):
-            if name in params:
-                projects = projects.filter(**{name: params[name]})
-        enabled = query_bool(request, "enabled")
-        if enabled is not None:
-            projects = projects.filter(enabled=enabled)
+        projects = filter_listing(request, Project.objects.filter(id__in=ids).order_by("name"))
         return self.collection("projects", [project_json(p, self.link) for p in projects])
 
 
